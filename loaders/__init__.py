@@ -1,0 +1,103 @@
+"""Turn a ledger workbook or CSV files into validated, canonical tables.
+
+``load`` never raises for bad input: it returns every problem found, so a clerk can
+fix a workbook in one pass. Nothing here knows about the database or Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .read import RawSheet, Unreadable, read_file
+from .spec import SHEETS, SHEETS_BY_KEY, Sheet
+from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
+from .validate import ERROR, WARNING, Problem, Problems, SheetResult, match_sheet, validate_sheet
+
+__all__ = ["LoadResult", "load", "load_files", "Problem", "SHEETS", "SHEETS_BY_KEY", "Township", "DEFAULT_TOWNSHIPS"]
+
+
+@dataclass
+class LoadResult:
+    """Canonical tables by sheet key, and every problem found (errors reject the import)."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key → name in the file
+    townships: tuple[Township, ...] = DEFAULT_TOWNSHIPS
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.tables)
+
+
+def load(path: str | Path, townships: tuple[Township, ...] | None = None, data: bytes | None = None) -> LoadResult:
+    """Read one workbook or CSV file; ``townships`` is the stored list, if any."""
+    return load_files([(Path(path), data)], townships)
+
+
+def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township, ...] | None = None) -> LoadResult:
+    """Read several files as one import (a workbook, or one CSV per sheet)."""
+    problems = Problems()
+    raws: list[tuple[Sheet, RawSheet]] = []
+    for path, data in files:
+        try:
+            sheets = read_file(path, data)
+        except Unreadable as exc:
+            problems.add(ERROR, Path(path).name, None, "", None, str(exc))
+            continue
+        except OSError as exc:
+            problems.add(ERROR, Path(path).name, None, "", None, f"文件无法打开：{exc.strerror or exc}")
+            continue
+        for raw in sheets:
+            spec = match_sheet(raw.name)
+            if spec is None:
+                if raw.cells.notna().any().any():
+                    problems.add(WARNING, raw.name, None, "", None, "未识别的工作表，已忽略")
+                continue
+            raws.append((spec, raw))
+
+    result = LoadResult()
+    seen: dict[str, str] = {}
+    for spec, raw in raws:
+        if spec.key in seen:
+            problems.add(ERROR, raw.name, None, "", None, f"与工作表“{seen[spec.key]}”是同一张表，请合并为一张")
+        seen[spec.key] = raw.name
+
+    ordered = sorted(raws, key=lambda sr: sr[0].key != "townships")
+    resolver = TownshipResolver(townships or DEFAULT_TOWNSHIPS)
+    result.townships = resolver.townships
+    for spec, raw in ordered:
+        sheet = validate_sheet(raw, spec, resolver, problems)
+        if sheet is None:
+            continue
+        result.tables[spec.key] = sheet.frame
+        result.sheet_names[spec.key] = sheet.sheet_name
+        if spec.key == "townships" and not any(p.sheet == raw.name and p.level == ERROR for p in problems.items):
+            result.townships = townships_from_frame(sheet.frame)
+            resolver = TownshipResolver(result.townships)
+    if not raws and not problems.items:
+        problems.add(ERROR, ", ".join(Path(p).name for p, _ in files), None, "", None, "文件中没有可识别的台账工作表")
+    order = {raw.name: i for i, (_, raw) in enumerate(raws)}
+    result.problems = sorted(problems.items, key=lambda p: (order.get(p.sheet, -1), p.row or 0))
+    return result
+
+
+def townships_from_frame(frame: pd.DataFrame) -> tuple[Township, ...]:
+    def text(v) -> str:
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(v)
+
+    return tuple(
+        Township(text(r.code), text(r.name), text(r.type), split_aliases(text(r.aliases)), text(r.parent) or "宜州区")
+        for r in frame.itertuples()
+    )

@@ -1,0 +1,263 @@
+"""From raw cells to canonical tables, collecting every problem at once.
+
+Each check works on a whole column and reports the rows it fails, with the sheet,
+the row number as Excel shows it, the header as the clerk wrote it and the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import idcard, values
+from .read import RawSheet
+from .spec import AMBIGUOUS_VALUES, PART_OF_TOTAL, SHEETS, Column, Sheet
+from .townships import TownshipResolver, fold
+
+HEADER_SEARCH_ROWS = 4  # the header row and up to 3 title rows above it
+IGNORED_HEADERS = {"序号", "编号"}
+
+ERROR = "错误"
+WARNING = "警告"
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.row}行" if self.row else ""
+        col = f"“{self.column}”列" if self.column else ""
+        val = f"值“{self.value}”：" if self.value else ""
+        return f"[{self.level}] 工作表“{self.sheet}”{where}{col}：{val}{self.message}"
+
+
+@dataclass
+class SheetResult:
+    spec: Sheet
+    sheet_name: str
+    frame: pd.DataFrame  # canonical columns + "period" + "source_row"
+    headers: dict[str, str] = field(default_factory=dict)  # column key → header as written
+    unknown_columns: list[str] = field(default_factory=list)
+
+
+class Problems:
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, level, sheet, row, column, value, message) -> None:
+        self.items.append(Problem(level, sheet, row, column, "" if value is None else str(value), message))
+
+    def rows(self, level, sheet, column, cells: pd.Series, reasons) -> None:
+        """One problem per row of ``cells`` (index = Excel row); ``reasons`` str or Series."""
+        for row, value in cells.items():
+            reason = reasons if isinstance(reasons, str) else reasons[row]
+            self.add(level, sheet, int(row), column, value, reason)
+
+
+def _norm_header(text) -> str:
+    return fold(str(text)).rstrip("*＊")
+
+
+def header_lookup(sheet: Sheet) -> dict[str, Column]:
+    table: dict[str, Column] = {}
+    for col in sheet.columns:
+        for name in (col.header, *col.aliases):
+            table.setdefault(_norm_header(name), col)
+    return table
+
+
+def match_sheet(name: str) -> Sheet | None:
+    """The sheet a tab or CSV file name stands for: exact name or alias, else contained."""
+    folded = fold(name)
+    for sheet in SHEETS:
+        if folded in {fold(n) for n in (sheet.name, *sheet.aliases)}:
+            return sheet
+    best: tuple[int, Sheet] | None = None
+    for sheet in SHEETS:
+        for n in (sheet.name, *sheet.aliases):
+            if fold(n) in folded and (best is None or len(n) > best[0]):
+                best = (len(n), sheet)
+    return best[1] if best else None
+
+
+def _find_header(raw: RawSheet, lookup: dict[str, Column]) -> int | None:
+    for r in raw.cells.index[:HEADER_SEARCH_ROWS]:
+        cells = raw.cells.loc[r].dropna()
+        hits = {lookup[h].key for h in map(_norm_header, cells) if h in lookup}
+        if len(hits) >= 2 or (hits and len(lookup) <= 2):
+            return r
+    return None
+
+
+def validate_sheet(raw: RawSheet, spec: Sheet, resolver: TownshipResolver, problems: Problems) -> SheetResult | None:
+    name = raw.name
+    lookup = header_lookup(spec)
+    header_row = _find_header(raw, lookup)
+    if header_row is None:
+        problems.add(ERROR, name, None, "", None, f"前{HEADER_SEARCH_ROWS}行中找不到表头（应含“{spec.columns[0].header}”等列名）")
+        return None
+    headers: dict[str, str] = {}
+    positions: dict[str, object] = {}
+    unknown: list[str] = []
+    for pos, cell in raw.cells.loc[header_row].items():
+        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+            continue
+        written = str(cell).strip()
+        key = _norm_header(written)
+        if key in IGNORED_HEADERS:
+            continue
+        col = lookup.get(key)
+        if col is None:
+            unknown.append(written)
+        elif col.key in headers:
+            problems.add(ERROR, name, header_row, written, None, f"与“{headers[col.key]}”是同一列，请删去其中一列")
+        else:
+            headers[col.key] = written
+            positions[col.key] = pos
+    for col in spec.columns:
+        if col.required and col.key not in headers:
+            problems.add(ERROR, name, header_row, f"{col.header}*", None, "缺少必填列")
+    if unknown:
+        problems.add(WARNING, name, header_row, "、".join(unknown), None, "未识别的列，已忽略")
+
+    body = raw.cells.loc[header_row + 1 :]
+    body = body[body.notna().any(axis=1)]
+    if any(c.required and c.key not in headers for c in spec.columns):
+        return None
+
+    out = pd.DataFrame(index=body.index)
+    for col in spec.columns:
+        if col.key not in headers:
+            out[col.key] = pd.Series(pd.NA, index=body.index, dtype="object")
+            continue
+        cells = body[positions[col.key]]
+        out[col.key] = _parse_column(cells, col, headers[col.key], name, resolver, problems)
+        if col.required:
+            missing = out[col.key].isna() & values.to_text(cells).isna()
+            problems.rows(ERROR, name, headers[col.key], cells[missing].fillna(""), "必填项为空")
+    _check_rows(out, spec, headers, name, problems)
+    out["period"] = _period(out, spec)
+    out["source_row"] = out.index.astype("int64")
+    return SheetResult(spec, name, out.reset_index(drop=True), headers, unknown)
+
+
+def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolver, problems: Problems) -> pd.Series:
+    text = values.to_text(cells)
+    present = text.dropna()
+    report = lambda bad, reasons, level=ERROR: problems.rows(level, sheet, header, text[bad[bad].index], reasons)  # noqa: E731
+    kind = col.kind
+
+    if kind == "id":
+        numeric = cells[present.index].map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        ids, reason = idcard.validate(present)
+        reason[numeric] = idcard.REASON_MANGLED
+        report(reason.notna(), reason)
+        return ids.where(reason.isna()).reindex(text.index)
+    if kind == "township":
+        mapped = values.fold_values(present).map(resolver.mapping())
+        bad = mapped.isna()
+        report(bad, f"未知乡镇（应为{'、'.join(resolver.names)}之一）")
+        return mapped.reindex(text.index)
+    if kind in ("enum", "yesno"):
+        allowed = col.values or (("是", "否") if kind == "yesno" else ())
+        table = {fold(v): v for v in allowed} | {fold(k): v for k, v in col.value_aliases.items()}
+        if kind == "yesno" and allowed == ("有", "无"):
+            table |= {"是": "有", "否": "无"}
+        folded = values.fold_values(present)
+        mapped = folded.map(table)
+        ambiguous = AMBIGUOUS_VALUES.get(col.key, {})
+        amb = folded.isin(list(ambiguous))
+        if amb.any():
+            report(amb, folded[amb].map(ambiguous))
+        bad = mapped.isna() & ~amb
+        report(bad, f"不是允许的值（应为{'、'.join(allowed)}之一）")
+        if kind == "yesno":
+            mapped = mapped.map({"是": True, "有": True, "否": False, "无": False})
+        return mapped.reindex(text.index)
+    if kind == "phone":
+        digits = values.fold_values(present).str.replace(r"[-－]", "", regex=True)
+        bad = ~digits.str.fullmatch(r"1[3-9]\d{9}")
+        report(bad, "手机号码应为11位", WARNING)
+        return digits.reindex(text.index)
+    if kind == "text":
+        return text.str.normalize("NFKC").str.strip() if col.key not in ("village",) else values.fold_values(text)
+
+    parser = {
+        "month": values.parse_month,
+        "date": values.parse_date,
+        "year": values.parse_year,
+        "int": values.parse_int,
+        "number": values.parse_number,
+        "money": values.money_parser("万元" in fold(header)),
+    }[kind]
+    parsed, reason = values.by_unique(present, parser)
+    report(reason.notna(), reason)
+    parsed = parsed.where(reason.isna())
+    if kind in ("int", "money", "year"):
+        parsed = pd.to_numeric(parsed).astype("Int64")
+    if col.minimum is not None or col.maximum is not None:
+        scale = 100 if kind == "money" else 1
+        numbers = pd.to_numeric(parsed, errors="coerce") / scale
+        low = numbers < col.minimum if col.minimum is not None else pd.Series(False, index=numbers.index)
+        high = numbers > col.maximum if col.maximum is not None else pd.Series(False, index=numbers.index)
+        if kind == "money" and col.key == "amount":
+            low = numbers <= 0
+            report(low, "金额应大于0")
+        elif col.minimum is not None:
+            report(low, f"不能小于{col.minimum:g}")
+        if col.maximum is not None:
+            report(high, f"不能大于{col.maximum:g}")
+        parsed = parsed.where(~(low | high))
+    return parsed.reindex(text.index)
+
+
+def _check_rows(out: pd.DataFrame, spec: Sheet, headers: dict[str, str], sheet: str, problems: Problems) -> None:
+    """Rules that span columns: duplicates, part ≤ total, conditional requirements."""
+    h = lambda key: headers.get(key, spec.column(key).header)  # noqa: E731
+    if spec.unique:
+        keys = list(spec.unique) + (["month"] if spec.period == "month" else [])
+        keys += ["year"] if spec.period == "year" else []
+        sub = out[keys].dropna()
+        dup = sub.duplicated(keep=False)
+        if dup.any():
+            first = sub[dup].reset_index().groupby(keys, dropna=False)["index"].transform("min")
+            first.index = sub[dup].index
+            col = spec.unique[0]
+            for row, value in sub[dup][col].items():
+                where = "同一月份" if spec.period == "month" else "表中"
+                problems.add(ERROR, sheet, int(row), h(col), value, f"{where}重复（与第{int(first[row])}行相同）")
+    if spec.key in PART_OF_TOTAL:
+        part, total = PART_OF_TOTAL[spec.key]
+        over = pd.to_numeric(out[part]) > pd.to_numeric(out[total])
+        problems.rows(ERROR, sheet, h(part), out.loc[over.fillna(False), part], f"不能大于“{h(total)}”")
+    if spec.key == "labor":
+        employed = out["employed"] == "已就业"
+        no_mode = employed & out["mode"].isna()
+        problems.rows(ERROR, sheet, h("mode"), out.loc[no_mode, "mode"].fillna(""), "已就业人员必须填写就业方式")
+        derived = idcard.sex_of(out["id_number"].fillna(""))
+        if "sex" in headers:
+            clash = out["sex"].notna() & derived.notna() & (out["sex"] != derived)
+            problems.rows(WARNING, sheet, h("sex"), out.loc[clash, "sex"], "性别与证件号码不符")
+        out["sex"] = out["sex"].fillna(derived)
+    if spec.key == "subsidies":
+        person = out["recipient_type"] == "个人"
+        missing = person & out["id_number"].isna()
+        problems.rows(ERROR, sheet, h("id_number"), out.loc[missing, "id_number"].fillna(""), "对象类型为个人时必须填写证件号码")
+
+
+def _period(out: pd.DataFrame, spec: Sheet) -> pd.Series:
+    if spec.period == "month":
+        return out[spec.period_column]
+    if spec.period == "event":
+        dates = pd.to_datetime(out[spec.period_column], errors="coerce")
+        return dates.dt.strftime("%Y-%m")
+    if spec.period == "year":
+        return out["year"].map(lambda y: None if pd.isna(y) else f"{int(y):04d}")
+    return pd.Series("", index=out.index)
