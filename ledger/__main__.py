@@ -1,0 +1,7 @@
+"""The command line's door: ``python -m ledger --help``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

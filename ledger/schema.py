@@ -1,0 +1,104 @@
+"""The store's tables, derived from the ledger format so the two cannot drift apart.
+
+Every data row carries the import that wrote it, its period (the month, year or ''
+it belongs to) and whether it is current. Replacing a (sheet, period) slice flips
+``is_current`` rather than deleting, so every earlier version can be restored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+
+from loaders.spec import SHEETS, Sheet
+
+metadata = MetaData()
+
+_TYPES = {
+    "text": lambda: String(255),
+    "id": lambda: String(18),
+    "month": lambda: String(7),
+    "date": Date,
+    "int": Integer,
+    "money": BigInteger,  # fen: exact, and sums stay integers on every backend
+    "enum": lambda: String(20),
+    "yesno": Boolean,
+    "phone": lambda: String(32),
+    "township": lambda: String(40),
+    "year": Integer,
+    "number": lambda: Numeric(14, 4),
+}
+
+imports = Table(
+    "ledger_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),  # import | restore
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("filename", String(500)),
+    Column("sha256", String(64)),
+    Column("row_counts", Text),  # JSON: {"labor": {"2020-09": 30000}, ...}
+    Column("note", String(500)),
+)
+
+slices = Table(
+    "ledger_slices",
+    metadata,
+    Column("sheet", String(20), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("import_id", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("row_count", Integer, nullable=False),
+)
+
+slice_changes = Table(
+    "ledger_slice_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("log_id", Integer, nullable=False, index=True),  # the import or restore that made it
+    Column("sheet", String(20), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("old_import_id", Integer),
+    Column("new_import_id", Integer),
+    Column("content_hash", String(64)),
+    Column("row_count", Integer, nullable=False),
+)
+
+# One row, updated at the start of every write transaction: on PostgreSQL and MySQL
+# the row lock serialises concurrent imports, on SQLite the write lock does.
+write_lock = Table("ledger_write_lock", metadata, Column("id", Integer, primary_key=True), Column("n", Integer))
+
+
+def _data_table(sheet: Sheet) -> Table:
+    cols = [Column(c.key, _TYPES[c.kind]()) for c in sheet.columns]
+    table = Table(
+        f"ledger_{sheet.key}",
+        metadata,
+        Column("row_id", Integer, primary_key=True, autoincrement=True),
+        Column("import_id", Integer, nullable=False),
+        Column("period", String(7), nullable=False),
+        Column("is_current", Boolean, nullable=False),
+        Column("source_row", Integer),
+        *cols,
+    )
+    Index(f"ix_{sheet.key}_current", table.c.is_current, table.c.period)
+    Index(f"ix_{sheet.key}_slice", table.c.period, table.c.import_id)
+    if "id_number" in table.c:
+        Index(f"ix_{sheet.key}_id_number", table.c.id_number)
+    return table
+
+
+DATA: dict[str, Table] = {s.key: _data_table(s) for s in SHEETS}

@@ -1,0 +1,312 @@
+"""Keeping the ledger: imports that replace whole (sheet, period) slices in one
+transaction, the history of every import, and restoring any earlier state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select, update
+
+import loaders
+from loaders import LoadResult, Problem, Township
+from loaders.validate import ERROR
+
+from .schema import DATA, imports, metadata, slice_changes, slices, write_lock
+
+INSERT_BATCH = 20_000
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: ``log_id`` is None when nothing changed or it was rejected."""
+
+    log_id: int | None
+    problems: list[Problem]
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet → period → rows
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def init_db(engine: Engine) -> None:
+    """Create missing tables; safe to call on every start."""
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(write_lock.c.id)).first() is None:
+            conn.execute(write_lock.insert().values(id=1, n=0))
+
+
+def _lock(conn: Connection) -> None:
+    conn.execute(update(write_lock).where(write_lock.c.id == 1).values(n=write_lock.c.n + 1))
+
+
+def stored_townships(conn: Connection) -> tuple[Township, ...] | None:
+    """The 行政区划 list the database holds, or None to use the configuration's default."""
+    t = DATA["townships"]
+    rows = conn.execute(select(t).where(t.c.is_current).order_by(t.c.code, t.c.row_id)).all()
+    if not rows:
+        return None
+    return loaders.townships_from_frame(pd.DataFrame([r._mapping for r in rows]))
+
+
+def township_names(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        stored = stored_townships(conn)
+    return [t.name for t in (stored or loaders.DEFAULT_TOWNSHIPS)]
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def content_hash(frame: pd.DataFrame) -> str:
+    """A fingerprint of a slice's canonical rows, so an unchanged slice is not rewritten."""
+    body = frame.drop(columns=["source_row"]).astype("str")
+    hashed = pd.util.hash_pandas_object(body, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + ",".join(body.columns).encode()).hexdigest()
+
+
+def read_and_import(engine: Engine, path: str | Path, *, user: str | None = None, dry_run: bool = False) -> ImportOutcome:
+    """Load a file with the loaders and import it; nothing is written on any error."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem = Problem(ERROR, path.name, None, "", "", f"文件无法打开：{exc.strerror or exc}")
+        return ImportOutcome(None, [problem])
+    init_db(engine)
+    with engine.connect() as conn:
+        stored = stored_townships(conn)
+    result = loaders.load(path, stored, data)
+    return apply(engine, result, filename=path.name, sha256=file_sha256(data), user=user, dry_run=dry_run)
+
+
+def apply(
+    engine: Engine,
+    result: LoadResult,
+    *,
+    filename: str,
+    sha256: str,
+    user: str | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Replace exactly the (sheet, period) slices ``result`` contains, in one transaction."""
+    outcome = ImportOutcome(None, list(result.problems))
+    if not result.ok:
+        if not result.tables and not outcome.errors:
+            outcome.problems.append(Problem(ERROR, filename, None, "", "", "文件中没有可导入的数据"))
+        return outcome
+    init_db(engine)
+    pieces = _slices(result)
+    outcome.counts = _counts(pieces)
+    with engine.begin() as conn:
+        _lock(conn)
+        problems = _check_townships(conn, result)
+        if problems:
+            outcome.problems.extend(problems)
+            return outcome
+        current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
+        changed = []
+        for key, (frame, digest) in pieces.items():
+            held = current.get(key)
+            (outcome.unchanged if held is not None and held.content_hash == digest else changed).append(key)
+        outcome.changed = changed
+        if dry_run or not changed:
+            conn.rollback()
+            return outcome
+        log_id = conn.execute(
+            imports.insert().values(
+                kind="import",
+                created_at=dt.datetime.now().replace(microsecond=0),
+                created_by=user or _user(),
+                filename=filename,
+                sha256=sha256,
+                row_counts=json.dumps(outcome.counts, ensure_ascii=False),
+            )
+        ).inserted_primary_key[0]
+        for sheet, period in changed:
+            frame, digest = pieces[(sheet, period)]
+            table = DATA[sheet]
+            old = current.get((sheet, period))
+            conn.execute(
+                update(table).where(table.c.period == period, table.c.is_current).values(is_current=False)
+            )
+            _insert(conn, table, frame, log_id, period)
+            _set_slice(conn, sheet, period, old, log_id, digest, len(frame))
+            conn.execute(
+                slice_changes.insert().values(
+                    log_id=log_id,
+                    sheet=sheet,
+                    period=period,
+                    old_import_id=old.import_id if old else None,
+                    new_import_id=log_id,
+                    content_hash=digest,
+                    row_count=len(frame),
+                )
+            )
+        outcome.log_id = log_id
+    return outcome
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _slices(result: LoadResult) -> dict[tuple[str, str], tuple[pd.DataFrame, str]]:
+    pieces = {}
+    for sheet, frame in result.tables.items():
+        for period, part in frame.groupby("period", sort=True):
+            part = part.reset_index(drop=True)
+            pieces[(sheet, str(period))] = (part, content_hash(part))
+    return pieces
+
+
+def _counts(pieces) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for (sheet, period), (frame, _) in pieces.items():
+        counts.setdefault(sheet, {})[period] = len(frame)
+    return counts
+
+
+def _check_townships(conn: Connection, result: LoadResult) -> list[Problem]:
+    """A new 行政区划 list may not drop a township that stored rows still refer to."""
+    if "townships" not in result.tables:
+        return []
+    keep = {t.name for t in result.townships}
+    problems = []
+    for key, table in DATA.items():
+        if "township" not in table.c or key in result.tables:
+            continue
+        used = conn.execute(select(table.c.township).where(table.c.is_current).distinct()).scalars()
+        for name in sorted(set(used) - keep - {None}):
+            problems.append(
+                Problem(ERROR, result.sheet_names["townships"], None, "乡镇", name, f"已有“{key}”数据引用该乡镇，不能从行政区划中删除")
+            )
+    return problems
+
+
+def _records(frame: pd.DataFrame, table, log_id: int, period: str) -> list[dict]:
+    cols = [c for c in frame.columns if c in table.c and c not in ("period",)]
+    body = frame[cols].astype(object)
+    body = body.where(body.notna(), None)
+    records = body.to_dict("records")
+    for r in records:
+        r["import_id"] = log_id
+        r["period"] = period
+        r["is_current"] = True
+    return records
+
+
+def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: str) -> None:
+    records = _records(frame, table, log_id, period)
+    for start in range(0, len(records), INSERT_BATCH):
+        conn.execute(table.insert(), records[start : start + INSERT_BATCH])
+
+
+def _set_slice(conn: Connection, sheet, period, old, import_id, digest, rows) -> None:
+    values = dict(import_id=import_id, content_hash=digest, row_count=rows)
+    if old is None:
+        conn.execute(slices.insert().values(sheet=sheet, period=period, **values))
+    else:
+        conn.execute(update(slices).where(slices.c.sheet == sheet, slices.c.period == period).values(**values))
+
+
+def history(engine: Engine) -> list[dict]:
+    """Every import and restore, newest first."""
+    init_db(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(imports).order_by(imports.c.id.desc())).all()
+    return [dict(r._mapping) | {"row_counts": json.loads(r.row_counts or "{}")} for r in rows]
+
+
+def state_after(conn: Connection, log_id: int) -> dict[tuple[str, str], tuple[int | None, str | None, int]]:
+    """(sheet, period) → (import id, hash, rows) as they stood right after entry ``log_id``."""
+    rows = conn.execute(
+        select(slice_changes).where(slice_changes.c.log_id <= log_id).order_by(slice_changes.c.id)
+    ).all()
+    state = {}
+    for r in rows:
+        state[(r.sheet, r.period)] = (r.new_import_id, r.content_hash, r.row_count)
+    return state
+
+
+def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | None = None) -> int | None:
+    """Bring every slice back to how it stood right after (or, ``before``, right before)
+    history entry ``log_id``; the restore is itself recorded. Returns the new entry's id,
+    or None when nothing differed."""
+    init_db(engine)
+    with engine.begin() as conn:
+        _lock(conn)
+        if conn.execute(select(imports.c.id).where(imports.c.id == log_id)).first() is None:
+            raise KeyError(f"没有编号为 {log_id} 的导入记录")
+        target = state_after(conn, log_id - 1 if before else log_id)
+        current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
+        keys = sorted(set(target) | set(current))
+        diffs = []
+        for key in keys:
+            want = target.get(key, (None, None, 0))
+            have = current.get(key)
+            if (have.import_id if have else None) != want[0]:
+                diffs.append((key, have, want))
+        if not diffs:
+            return None
+        counts: dict[str, dict[str, int]] = {}
+        new_id = conn.execute(
+            imports.insert().values(
+                kind="restore",
+                created_at=dt.datetime.now().replace(microsecond=0),
+                created_by=user or _user(),
+                note=f"恢复到第{log_id}号记录{'之前' if before else '之后'}的状态",
+            )
+        ).inserted_primary_key[0]
+        for (sheet, period), have, (want_id, digest, rows) in diffs:
+            table = DATA[sheet]
+            conn.execute(update(table).where(table.c.period == period, table.c.is_current).values(is_current=False))
+            if want_id is not None:
+                conn.execute(
+                    update(table).where(table.c.period == period, table.c.import_id == want_id).values(is_current=True)
+                )
+                _set_slice(conn, sheet, period, have, want_id, digest, rows)
+            elif have is not None:
+                conn.execute(slices.delete().where(slices.c.sheet == sheet, slices.c.period == period))
+            conn.execute(
+                slice_changes.insert().values(
+                    log_id=new_id,
+                    sheet=sheet,
+                    period=period,
+                    old_import_id=have.import_id if have else None,
+                    new_import_id=want_id,
+                    content_hash=digest,
+                    row_count=rows,
+                )
+            )
+            counts.setdefault(sheet, {})[period] = rows
+        conn.execute(
+            update(imports).where(imports.c.id == new_id).values(row_counts=json.dumps(counts, ensure_ascii=False))
+        )
+    return new_id
+
+
+def latest_period(engine_or_conn, sheet: str) -> str | None:
+    table = DATA[sheet]
+    stmt = select(func.max(table.c.period)).where(table.c.is_current)
+    if isinstance(engine_or_conn, Engine):
+        with engine_or_conn.connect() as conn:
+            return conn.execute(stmt).scalar()
+    return engine_or_conn.execute(stmt).scalar()
