@@ -32,10 +32,11 @@ class Figure:
     column: str | None = None
     where: Cond = None
     money: bool = False
+    parts: tuple[str, str] | None = None  # ratio: (numerator key, denominator key), in %
 
     @property
     def additive(self) -> bool:
-        return self.agg != "mean"
+        return self.agg not in ("mean", "ratio")
 
 
 def _eq(col: str, value) -> Cond:
@@ -94,6 +95,11 @@ def _build() -> tuple[Figure, ...]:
         for a in WORK_AREAS
     ]
     f += [
+        Figure("labor.employment_rate", "就业率", "%", "labor", "ratio", parts=("labor.employed", "labor.total")),
+        Figure(
+            "labor.poor_employment_rate", "建档立卡贫困劳动力就业率", "%", "labor", "ratio",
+            parts=("labor.poor_employed", "labor.poor"),
+        ),
         Figure(
             "income.monthly_mean", "已就业人员月均收入", "元", "labor", "mean", "monthly_income",
             where=_all(EMPLOYED, lambda t: t.c.monthly_income > 0), money=True,
@@ -116,6 +122,7 @@ def _build() -> tuple[Figure, ...]:
         Figure("transport.batches", "点对点免费输送返工农民工", "批次", "transport", "count"),
         Figure("transport.people", "输送人数", "人", "transport", "sum", "people"),
         Figure("transport.poor", "其中建档立卡贫困劳动力", "人", "transport", "sum", "poor"),
+        Figure("posts.count", "公益性岗位合计", "个", "posts", "count"),
         Figure("posts.poverty.count", "扶贫公益性岗位", "个", "posts", "count", where=_eq("category", "扶贫公益性岗位")),
         Figure(
             "posts.poverty.subsidy", "扶贫公益性岗位补贴", "元", "subsidies", "sum", "amount",

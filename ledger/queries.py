@@ -203,8 +203,20 @@ def _convert(fig: Figure, raw: list):
     return Decimal(value) / 100 if fig.money else value
 
 
+def _ratio(fig: Figure, values: dict):
+    num, den = (values.get(k) for k in fig.parts)
+    if not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
 def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope, by: str | None):
     """{group: {key: value}} for the figures at the grain ``by`` (None, township, village)."""
+    ratios = [f for f in figs if f.agg == "ratio"]
+    wanted = {f.key: f for f in figs if f.agg != "ratio"}
+    for f in ratios:
+        wanted |= {k: BY_KEY[k] for k in f.parts}
+    figs = list(wanted.values())
     snap = {s: snapshot_month(conn, s, as_of) for s in SNAPSHOT_SHEETS}
     out: dict[tuple, dict[str, object]] = defaultdict(dict)
     raws: dict[tuple, dict[str, list]] = defaultdict(dict)
@@ -228,11 +240,13 @@ def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope,
     for group, vals in raws.items():
         for key, raw in vals.items():
             out[group][key] = _convert(BY_KEY[key], raw)
+        for f in ratios:
+            out[group][f.key] = _ratio(f, out[group])
     return out, snap
 
 
 def _zero(fig: Figure):
-    if fig.agg == "mean":
+    if fig.agg in ("mean", "ratio"):
         return None
     return Decimal(0) if fig.money else 0
 

@@ -16,6 +16,8 @@ from .spec import SHEETS, SHEETS_BY_KEY, Sheet
 from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
 from .validate import ERROR, WARNING, Problem, Problems, SheetResult, match_sheet, validate_sheet
 
+OPTIONS_SHEET = "选项"  # the template's hidden drop-down sources
+
 __all__ = ["LoadResult", "load", "load_files", "Problem", "SHEETS", "SHEETS_BY_KEY", "Township", "DEFAULT_TOWNSHIPS"]
 
 
@@ -38,7 +40,7 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and bool(self.tables)
+        return not self.errors and any(len(t) for t in self.tables.values())
 
 
 def load(path: str | Path, townships: tuple[Township, ...] | None = None, data: bytes | None = None) -> LoadResult:
@@ -62,7 +64,7 @@ def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township
         for raw in sheets:
             spec = match_sheet(raw.name)
             if spec is None:
-                if raw.cells.notna().any().any():
+                if raw.name != OPTIONS_SHEET and raw.cells.notna().any().any():
                     problems.add(WARNING, raw.name, None, "", None, "未识别的工作表，已忽略")
                 continue
             raws.append((spec, raw))
@@ -86,8 +88,8 @@ def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township
         if spec.key == "townships" and not any(p.sheet == raw.name and p.level == ERROR for p in problems.items):
             result.townships = townships_from_frame(sheet.frame)
             resolver = TownshipResolver(result.townships)
-    if not raws and not problems.items:
-        problems.add(ERROR, ", ".join(Path(p).name for p, _ in files), None, "", None, "文件中没有可识别的台账工作表")
+    if not any(len(t) for t in result.tables.values()) and not any(p.level == ERROR for p in problems.items):
+        problems.add(ERROR, ", ".join(Path(p).name for p, _ in files), None, "", None, "文件中没有可导入的台账数据（工作表名称或表头无法识别，或没有数据行）")
     order = {raw.name: i for i, (_, raw) in enumerate(raws)}
     result.problems = sorted(problems.items, key=lambda p: (order.get(p.sheet, -1), p.row or 0))
     return result

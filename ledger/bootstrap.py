@@ -1,0 +1,47 @@
+"""First start on the embedded default: build the SQLite store from the sample ledger,
+so a fresh clone shows real figures with nothing configured."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Engine, func, select
+
+from .config import ROOT
+from .schema import imports
+from .store import ImportOutcome, init_db, read_and_import
+
+SAMPLE = ROOT / "sample_data" / "yizhou_ledger_2020.xlsx"
+GENERATED = ROOT / "data" / "yizhou_ledger_2020.xlsx"
+
+Progress = Callable[[float, str], None]
+
+
+def is_empty(engine: Engine) -> bool:
+    init_db(engine)
+    with engine.connect() as conn:
+        return not conn.execute(select(func.count()).select_from(imports)).scalar()
+
+
+def sample_workbook(progress: Progress = lambda f, m: None) -> Path:
+    """The committed sample workbook, or one generated once into data/."""
+    if SAMPLE.exists():
+        return SAMPLE
+    if not GENERATED.exists():
+        from sample_data.generate import write_workbook
+
+        progress(0.1, "正在生成示例台账……")
+        write_workbook(GENERATED)
+    return GENERATED
+
+
+def load_sample(engine: Engine, progress: Progress = lambda f, m: None) -> ImportOutcome | None:
+    """Import the sample ledger into an empty store; does nothing to a store that has data."""
+    if not is_empty(engine):
+        return None
+    path = sample_workbook(progress)
+    progress(0.4, f"正在导入示例台账 {Path(path).name}（约30,000名劳动力×9个月）……")
+    outcome = read_and_import(engine, path, user="示例数据")
+    progress(1.0, "示例台账导入完成")
+    return outcome

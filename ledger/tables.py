@@ -1,0 +1,44 @@
+"""Breakdowns as tables for people: Chinese headers, money in 万元, a 合计 row that is
+the district's own figure (so a reader can check that the townships add up)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from .figures import figure
+from .queries import FigureSet
+
+TOTAL = "合计"
+
+
+def header(key: str) -> str:
+    fig = figure(key)
+    unit = "万元" if fig.money and fig.agg != "mean" else fig.unit
+    return f"{fig.label}（{unit}）"
+
+
+def _cell(key: str, value):
+    fig = figure(key)
+    if value is None:
+        return None
+    if fig.money and fig.agg != "mean":
+        return float((Decimal(value) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = None) -> pd.DataFrame:
+    """``rows`` from queries.breakdown; ``total`` adds the 合计 row from the district figures."""
+    label_cols = [c for c in ("township", "village") if c in rows.columns]
+    out = pd.DataFrame({"乡镇" if c == "township" else "村": rows[c] for c in label_cols})
+    for key in keys:
+        out[header(key)] = [_cell(key, v) for v in rows[key]]
+    if total is not None:
+        row = {c: "" for c in out.columns}
+        row[out.columns[0]] = TOTAL
+        row |= {header(k): _cell(k, total.values.get(k)) for k in keys}
+        out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)
+    return out

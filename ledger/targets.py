@@ -1,0 +1,70 @@
+"""Progress against the year's targets (目标任务), paced against the calendar.
+
+Cumulative indicators (training person-times, posts developed) are judged by
+时间过半、任务过半: completion against the share of the year elapsed. Stock
+indicators (people in work now, the employment rate) are judged against the target
+itself, since a headcount does not accumulate through the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from sqlalchemy import select
+
+from .queries import ALL, Scope, _conn, breakdown
+from .schema import DATA
+
+# indicator → (figure key, paced by the calendar)
+INDICATORS: dict[str, tuple[str, bool]] = {
+    "贫困劳动力就业人数": ("labor.poor_employed", False),
+    "贫困劳动力就业率": ("labor.poor_employment_rate", False),
+    "培训人次": ("training.person_times", True),
+    "公益性岗位数": ("posts.count", True),
+    "扶贫车间吸纳贫困劳动力": ("workshops.poor_absorbed", False),
+}
+PCT = Decimal("0.01")
+
+
+def year_elapsed(as_of: dt.date) -> Decimal:
+    """The share of the year elapsed at the end of ``as_of``, in %."""
+    start, end = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
+    return (Decimal((as_of - start).days + 1) * 100 / Decimal((end - start).days + 1)).quantize(PCT, ROUND_HALF_UP)
+
+
+def progress(engine_or_conn, as_of: dt.date, *, scope: Scope = ALL, township: str | None = None) -> pd.DataFrame:
+    """One row per township and indicator of ``as_of``'s year: target, actual, completion
+    (%), the pace it is held to (%), status (ahead / behind) and, for an indicator behind,
+    the number still needed per remaining month."""
+    t = DATA["targets"]
+    narrowed = scope.narrowed(township)
+    with _conn(engine_or_conn) as conn:
+        rows = conn.execute(
+            select(t.c.township, t.c.indicator, t.c.value)
+            .where(t.c.is_current, t.c.year == as_of.year, narrowed.clause(t.c.township))
+            .order_by(t.c.township, t.c.indicator)
+        ).all()
+        keys = sorted({INDICATORS[r.indicator][0] for r in rows})
+        actual = breakdown(conn, keys, as_of, scope=narrowed).set_index("township") if keys else None
+    elapsed = year_elapsed(as_of)
+    months_left = 12 - as_of.month
+    records = []
+    for town, indicator, target in rows:
+        key, paced = INDICATORS[indicator]
+        value = actual.loc[town, key] if town in actual.index else None
+        target = Decimal(target)
+        done = None if value is None or not target else (Decimal(value) * 100 / target).quantize(PCT, ROUND_HALF_UP)
+        pace = elapsed if paced else Decimal(100)
+        status = "ahead" if done is not None and done >= pace else "behind"
+        gap = max(Decimal(0), target - Decimal(value or 0))
+        per_month = None
+        if status == "behind" and indicator != "贫困劳动力就业率":
+            per_month = int((gap / max(months_left, 1)).to_integral_value(rounding="ROUND_CEILING"))
+        records.append(
+            {"township": town, "indicator": indicator, "key": key, "target": target, "actual": value,
+             "completion": done, "pace": pace, "status": status, "needed_per_month": per_month}
+        )
+    return pd.DataFrame(records, columns=["township", "indicator", "key", "target", "actual", "completion", "pace",
+                                          "status", "needed_per_month"])

@@ -1,0 +1,28 @@
+"""Showing figures the way the district writes them: 万元 with two decimals, counts with
+thousands separators, rates as percentages."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .figures import Figure
+
+
+def wan(yuan) -> str:
+    """28900 → '2.89': yuan as 万元 with two decimals."""
+    if yuan is None:
+        return "—"
+    return f"{(Decimal(yuan) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def show(fig: Figure, value) -> str:
+    """A figure as text with its unit: money in 万元, rates in %, counts as integers."""
+    if value is None:
+        return "—"
+    if fig.money and fig.agg != "mean":
+        return f"{wan(value)}万元"
+    if fig.agg == "ratio":
+        return f"{value}%"
+    if fig.money:
+        return f"{value:,}元"
+    return f"{value:,}{fig.unit}"
