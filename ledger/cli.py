@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("template", help="生成空白台账模板")
     p.add_argument("--out", type=Path, required=True)
 
+    sub.add_parser("format-doc", help="输出台账格式说明（Markdown）")
+
     args = parser.parse_args(argv)
     return COMMANDS[args.command](args)
 
@@ -207,7 +209,15 @@ def cmd_template(args) -> int:
     return 0
 
 
+def cmd_format_doc(args) -> int:
+    from .template import format_markdown
+
+    sys.stdout.write(format_markdown())
+    return 0
+
+
 COMMANDS = {
+    "format-doc": cmd_format_doc,
     "import": cmd_import,
     "figures": cmd_figures,
     "history": cmd_history,

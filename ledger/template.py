@@ -88,3 +88,39 @@ def write_template(path: str | Path) -> Path:
     lists.hide()
     book.close()
     return path
+
+
+def format_markdown() -> str:
+    """The format as a Chinese Markdown document, from the same spec the loader reads;
+    docs/台账格式.md is this text (a test keeps the two equal)."""
+    lines = [
+        "# 台账工作簿格式",
+        "",
+        "本文件由 `python -m ledger format-doc` 根据程序实际使用的格式定义生成，请勿手工修改。",
+        "",
+        "## 通用规则",
+        "- 一个工作簿（.xlsx / .xls）每张表一个工作表，按名称或别名识别；也可每张表一个CSV文件（UTF-8、带BOM的UTF-8、GBK或GB18030），文件名与表名相同。",
+        "- 表头可以使用下列任一名称；全角/半角括号、空格、换行、表示必填的“*”均不影响识别。表头上方最多可有3行标题，“序号”列会被忽略，不认识的列会提示但不影响导入。",
+        "- 证件号码必须是文本格式的18位公民身份号码（校验码正确）。被Excel存成数字的号码末几位已丢失，会被拒绝。",
+        "- 金额以元为单位；表头写“金额（万元）”时按万元填写，导入时精确换算。",
+        "- 日期可写作 2020-03-15、2020/3/15、2020年3月15日，或Excel日期；月份可写作 2020-09、2020年9月、202009。",
+        "- 乡镇可省略“镇/乡/瑶族乡”后缀（如“福龙”），旧名按行政区划表中的别名识别。",
+        "- 每一行属于一个月份：快照表按“统计时点”，事件表按日期所在月份。导入时只替换文件中包含的（表，月份），被替换的数据保留为历史版本，可以恢复。同一文件重复导入不会产生变化。",
+        "- 任何一处错误都会使整个文件不被导入，数据库保持不变；错误会指出工作表、Excel行号、列名和值。",
+        "",
+    ]
+    period_text = {"month": "快照：每月一行，按“统计时点”", "event": "事件：按日期所在月份", "year": "按年度替换", "none": "整表替换"}
+    for sheet in SHEETS:
+        lines += [f"## {sheet.name}", ""]
+        if sheet.aliases:
+            lines.append(f"工作表别名：{'、'.join(sheet.aliases)}。")
+        lines += [f"类型：{period_text[sheet.period]}。", "", "| 列名 | 也可写作 | 必填 | 说明 |", "|---|---|---|---|"]
+        for col in sheet.columns:
+            note = _note(col).replace("\n", "；")
+            aliases = "、".join(col.aliases)
+            lines.append(f"| {col.header} | {aliases} | {'是' if col.required else ''} | {note} |")
+            if col.value_aliases:
+                mapped = "、".join(f"{k}→{v}" for k, v in col.value_aliases.items())
+                lines.append(f"| | | | 值的别名：{mapped} |")
+        lines.append("")
+    return "\n".join(lines)

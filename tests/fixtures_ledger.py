@@ -133,3 +133,16 @@ def small_workbook(path: Path, month: str = "2020-09", n: int = 3) -> Path:
             "返岗输送台账": [TRANSPORT_HEADER, ["P001", f"{month}-05", "东莞", "庆远镇", 30, 4]],
         },
     )
+
+
+def load_rows(tmp_path: Path, rows: SheetRows, sheet: str = "劳动力就业台账", *, titles: list[str] | None = None, townships=None):
+    """Write one sheet to a workbook in ``tmp_path`` and load it with the loaders."""
+    import loaders
+
+    path = write_workbook(Path(tmp_path) / "book.xlsx", {sheet: rows}, title_rows={sheet: titles or []})
+    return loaders.load(path, townships)
+
+
+def errors_at(result, column: str | None = None, row: int | None = None) -> list:
+    """The errors of a load result or import outcome, optionally at one column / row."""
+    return [p for p in result.errors if (column is None or p.column == column) and (row is None or p.row == row)]
