@@ -1,15 +1,13 @@
-"""宜州区贫困劳动力稳岗就业台账: the router. Page list, titles, icons and order live
-here; the pages hold layout only."""
+"""宜州区贫困劳动力稳岗就业台账: the router. Page config and navigation only; the
+page list lives in ui/pages.py, the pages hold layout."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from ui.pages import PAGES
+
 ICON = Path(__file__).parent / "assets" / "icon.png"
 
-PAGES = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-]
-
 st.set_page_config(page_title="宜州区稳岗就业台账", page_icon=str(ICON), layout="wide")
-st.navigation(PAGES).run()
+st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(PAGES)]).run()
