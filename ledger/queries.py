@@ -21,7 +21,9 @@ from sqlalchemy import Connection, Engine, and_, case, false, func, literal, nul
 
 from .figures import BY_KEY, FIGURES, Figure, figure
 from .schema import DATA
-from .store import township_names
+from loaders.townships import DEFAULT_TOWNSHIPS
+
+from .store import stored_townships
 
 SNAPSHOT_SHEETS = ("labor", "workshops")
 DISTRICT_WIDE = "全区（不分乡镇）"
@@ -64,7 +66,8 @@ class FigureSet:
     months: dict[str, str | None]  # snapshot sheet → the month its figures come from
 
 
-def _conn(engine_or_conn):
+def connect(engine_or_conn):
+    """A connection from an engine, or the caller's own connection borrowed as is."""
     return engine_or_conn.connect() if isinstance(engine_or_conn, Engine) else _Borrowed(engine_or_conn)
 
 
@@ -87,14 +90,14 @@ def month_end(month: str) -> dt.date:
 def months(engine_or_conn, sheet: str = "labor") -> list[str]:
     """The months a sheet holds current rows for, oldest first."""
     t = DATA[sheet]
-    with _conn(engine_or_conn) as conn:
+    with connect(engine_or_conn) as conn:
         rows = conn.execute(select(t.c.period).where(t.c.is_current).distinct().order_by(t.c.period)).scalars()
         return [r for r in rows if r]
 
 
 def default_as_of(engine_or_conn) -> dt.date | None:
     """The end of the latest 统计时点 in the labourer sheet (or of any sheet, if none)."""
-    with _conn(engine_or_conn) as conn:
+    with connect(engine_or_conn) as conn:
         latest = conn.execute(select(func.max(DATA["labor"].c.period)).where(DATA["labor"].c.is_current)).scalar()
         if latest is None:
             candidates = [
@@ -261,7 +264,7 @@ def figures(
 ) -> FigureSet:
     """The figures for the district (or one township) as of a date, within ``scope``."""
     figs = [figure(k) for k in keys] if keys else list(FIGURES)
-    with _conn(engine_or_conn) as conn:
+    with connect(engine_or_conn) as conn:
         as_of = as_of or default_as_of(conn)
         if as_of is None:
             return FigureSet(None, township, {f.key: _zero(f) for f in figs}, {})
@@ -285,13 +288,13 @@ def breakdown(
     sheet involved; a distinct figure adds one of its own."""
     keys = [keys] if isinstance(keys, str) else list(keys)
     figs = [figure(k) for k in keys]
-    with _conn(engine_or_conn) as conn:
+    with connect(engine_or_conn) as conn:
         as_of = as_of or default_as_of(conn)
         narrowed = scope.narrowed(township)
         got, _ = _collect(conn, figs, as_of, narrowed, by) if as_of else ({}, {})
+        names = [t.name for t in (stored_townships(conn) or DEFAULT_TOWNSHIPS)]
     groups = list(got)
     if by == "township":
-        names = township_names(engine_or_conn.engine if isinstance(engine_or_conn, Connection) else engine_or_conn)
         visible = [n for n in names if narrowed.townships is None or n in narrowed.townships]
         groups = [(n,) for n in visible] + [g for g in groups if g[0] not in visible]
     else:
@@ -314,7 +317,7 @@ def breakdown(
 def trend(engine_or_conn, keys: list[str], *, scope: Scope = ALL, township: str | None = None) -> pd.DataFrame:
     """Each figure as of the end of every month the labourer sheet holds."""
     rows = []
-    with _conn(engine_or_conn) as conn:
+    with connect(engine_or_conn) as conn:
         for month in months(conn):
             fs = figures(conn, month_end(month), scope=scope, township=township, keys=keys)
             rows.append({"month": month} | fs.values)

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from sqlalchemy import select
 
-from .queries import ALL, Scope, _conn, breakdown
+from .queries import ALL, Scope, breakdown, connect
 from .schema import DATA
 
 # indicator → (figure key, paced by the calendar)
@@ -40,7 +40,7 @@ def progress(engine_or_conn, as_of: dt.date, *, scope: Scope = ALL, township: st
     the number still needed per remaining month."""
     t = DATA["targets"]
     narrowed = scope.narrowed(township)
-    with _conn(engine_or_conn) as conn:
+    with connect(engine_or_conn) as conn:
         rows = conn.execute(
             select(t.c.township, t.c.indicator, t.c.value)
             .where(t.c.is_current, t.c.year == as_of.year, narrowed.clause(t.c.township))
