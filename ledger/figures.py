@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from loaders.spec import LABOR_MODES, WORK_AREAS
@@ -55,9 +55,9 @@ POOR = lambda t: t.c.is_poor.is_(True)  # noqa: E731
 def trainee_is_poor(t) -> ColumnElement:
     """是否建档立卡 as written, or, where blank, as the labourer sheet says."""
     labor = DATA["labor"]
-    in_ledger = exists(
-        select(labor.c.row_id).where(labor.c.id_number == t.c.id_number, labor.c.is_current, labor.c.is_poor.is_(True))
-    )
+    # IN (subquery), not a correlated EXISTS: every backend runs it once, without an
+    # index on the labourers' ID numbers.
+    in_ledger = t.c.id_number.in_(select(labor.c.id_number).where(labor.c.is_current, labor.c.is_poor.is_(True)))
     return or_(t.c.is_poor.is_(True), and_(t.c.is_poor.is_(None), in_ledger))
 
 

@@ -94,10 +94,9 @@ def _data_table(sheet: Sheet) -> Table:
         Column("source_row", Integer),
         *cols,
     )
-    Index(f"ix_{sheet.key}_current", table.c.is_current, table.c.period)
-    Index(f"ix_{sheet.key}_slice", table.c.period, table.c.import_id)
-    if "id_number" in table.c:
-        Index(f"ix_{sheet.key}_id_number", table.c.id_number)
+    # One index: every query and every slice replacement starts from the period, and
+    # each further index costs the bulk import more than it saves the queries.
+    Index(f"ix_{sheet.key}_period", table.c.period, table.c.is_current)
     return table
 
 

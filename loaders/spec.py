@@ -93,7 +93,8 @@ TOWNSHIP_TYPES = ("镇", "乡", "瑶族乡", "街道")
 
 # A bare 区内 could mean the district or the autonomous region; the format asks for a
 # clearer value instead of guessing.
-AMBIGUOUS_VALUES = {"work_area": {"区内": "“区内”有歧义（宜州区内还是广西区内？），请填写“乡镇内”“县内乡外”或“省内县外”"}}
+_QUNEI = "“区内”有歧义（宜州区内还是广西区内？），请填写“乡镇内”“县内乡外”或“省内县外”"
+AMBIGUOUS_VALUES = {"work_area": {"区内": _QUNEI, "区内务工": _QUNEI}}
 
 TOWNSHIP = "township"
 VILLAGE = "village"

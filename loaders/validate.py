@@ -6,6 +6,7 @@ the row number as Excel shows it, the header as the clerk wrote it and the value
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -65,11 +66,23 @@ def _norm_header(text) -> str:
     return fold(str(text)).rstrip("*＊")
 
 
+_MONEY_UNIT = re.compile(r"\((?:万?元)\)$")
+
+
 def header_lookup(sheet: Sheet) -> dict[str, Column]:
     table: dict[str, Column] = {}
     for col in sheet.columns:
         for name in (col.header, *col.aliases):
             table.setdefault(_norm_header(name), col)
+    # A money header may carry its unit or not: 月工资（元）, 发放金额（万元）, 金额 all name
+    # their column (the unit decides the conversion, see _parse_column).
+    for col in sheet.columns:
+        if col.kind != "money":
+            continue
+        for name in (col.header, *col.aliases):
+            base = _MONEY_UNIT.sub("", _norm_header(name))
+            for variant in (base, f"{base}(元)", f"{base}(万元)"):
+                table.setdefault(variant, col)
     return table
 
 
@@ -133,16 +146,18 @@ def validate_sheet(raw: RawSheet, spec: Sheet, resolver: TownshipResolver, probl
         return None
 
     out = pd.DataFrame(index=body.index)
+    filled: dict[str, pd.Series] = {}  # column key → the cell is not blank (its value may be invalid)
     for col in spec.columns:
         if col.key not in headers:
             out[col.key] = pd.Series(pd.NA, index=body.index, dtype="object")
             continue
         cells = body[positions[col.key]]
         out[col.key] = _parse_column(cells, col, headers[col.key], name, resolver, problems)
+        filled[col.key] = values.to_text(cells).notna()
         if col.required:
             missing = out[col.key].isna() & values.to_text(cells).isna()
             problems.rows(ERROR, name, headers[col.key], cells[missing].fillna(""), "必填项为空")
-    _check_rows(out, spec, headers, name, problems)
+    _check_rows(out, spec, headers, name, problems, filled)
     out["period"] = _period(out, spec)
     out["source_row"] = out.index.astype("int64")
     return SheetResult(spec, name, out.reset_index(drop=True), headers, unknown)
@@ -158,6 +173,8 @@ def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolv
         numeric = cells[present.index].map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
         ids, reason = idcard.validate(present)
         reason[numeric] = idcard.REASON_MANGLED
+        # to_text drops a trailing ".0", which is exactly what marks "451203…000.0" as a number
+        reason[idcard.looks_mangled(cells[present.index].astype("str").str.strip())] = idcard.REASON_MANGLED
         report(reason.notna(), reason)
         return ids.where(reason.isna()).reindex(text.index)
     if kind == "township":
@@ -198,6 +215,13 @@ def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolv
         "money": values.money_parser("万元" in fold(header)),
     }[kind]
     parsed, reason = values.by_unique(present, parser)
+    if kind == "month":
+        # Excel turns a typed 2020.10 into the number 2020.1: October or January?
+        cell = cells[present.index]
+        numeric = cell.map(lambda v: isinstance(v, float)) & present.str.fullmatch(r"\d{4}\.1")
+        reason[numeric] = present[numeric].map(
+            lambda t: f"月份“{t}”有歧义（Excel会把2020.10存成数字2020.1），请写成 {t[:4]}-10 或 {t[:4]}-01"
+        )
     report(reason.notna(), reason)
     parsed = parsed.where(reason.isna())
     if kind in ("int", "money", "year"):
@@ -218,9 +242,21 @@ def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolv
     return parsed.reindex(text.index)
 
 
-def _check_rows(out: pd.DataFrame, spec: Sheet, headers: dict[str, str], sheet: str, problems: Problems) -> None:
-    """Rules that span columns: duplicates, part ≤ total, conditional requirements."""
+def _check_rows(
+    out: pd.DataFrame,
+    spec: Sheet,
+    headers: dict[str, str],
+    sheet: str,
+    problems: Problems,
+    filled: dict[str, pd.Series] | None = None,
+) -> None:
+    """Rules that span columns: duplicates, part ≤ total, conditional requirements.
+
+    A conditional requirement is reported only for a blank cell: an invalid value
+    already has its own error."""
     h = lambda key: headers.get(key, spec.column(key).header)  # noqa: E731
+    filled = filled or {}
+    blank = lambda key: ~filled[key] if key in filled else pd.Series(True, index=out.index)  # noqa: E731
     if spec.unique:
         keys = list(spec.unique) + (["month"] if spec.period == "month" else [])
         keys += ["year"] if spec.period == "year" else []
@@ -239,7 +275,7 @@ def _check_rows(out: pd.DataFrame, spec: Sheet, headers: dict[str, str], sheet: 
         problems.rows(ERROR, sheet, h(part), out.loc[over.fillna(False), part], f"不能大于“{h(total)}”")
     if spec.key == "labor":
         employed = out["employed"] == "已就业"
-        no_mode = employed & out["mode"].isna()
+        no_mode = employed & out["mode"].isna() & blank("mode")
         problems.rows(ERROR, sheet, h("mode"), out.loc[no_mode, "mode"].fillna(""), "已就业人员必须填写就业方式")
         derived = idcard.sex_of(out["id_number"].fillna(""))
         if "sex" in headers:
@@ -248,7 +284,7 @@ def _check_rows(out: pd.DataFrame, spec: Sheet, headers: dict[str, str], sheet: 
         out["sex"] = out["sex"].fillna(derived)
     if spec.key == "subsidies":
         person = out["recipient_type"] == "个人"
-        missing = person & out["id_number"].isna()
+        missing = person & out["id_number"].isna() & blank("id_number")
         problems.rows(ERROR, sheet, h("id_number"), out.loc[missing, "id_number"].fillna(""), "对象类型为个人时必须填写证件号码")
 
 

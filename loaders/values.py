@@ -15,13 +15,14 @@ import pandas as pd
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
+# A date cell read with its time of day (2020-03-15 09:30:00) is still that day.
 _DATE_RE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00(?:\.0+)?)?)?"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 )
 _DATE_COMPACT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MONTH_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
 _MONTH_COMPACT_RE = re.compile(r"(\d{4})(\d{2})")
-_SERIAL_RE = re.compile(r"\d{5}(?:\.0+)?")
+_SERIAL_RE = re.compile(r"\d{5}(?:\.\d+)?")  # the fraction is the time of day
 _NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
@@ -49,9 +50,13 @@ def by_unique(values: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
 
 def _make_date(y: int, m: int, d: int, text: str) -> dt.date:
     try:
-        return dt.date(y, m, d)
+        day = dt.date(y, m, d)
     except ValueError:
         raise Invalid(f"日期“{text}”不存在") from None
+    # A mistyped year (0202, 2920) would file the row under a month no figure reads.
+    if not 1900 <= y <= 2100:
+        raise Invalid(f"日期“{text}”的年份不对")
+    return day
 
 
 def parse_date(text: str) -> dt.date:
