@@ -294,6 +294,10 @@ def breakdown(
         got, _ = _collect(conn, figs, as_of, narrowed, by) if as_of else ({}, {})
         names = [t.name for t in (stored_townships(conn) or DEFAULT_TOWNSHIPS)]
     groups = list(got)
+    if narrowed.townships is not None:
+        # A sheet without townships aggregates to one ungrouped row even when the scope
+        # sees none of it: the district-wide part belongs to district-wide viewers only.
+        groups = [g for g in groups if g[0] is not None]
     if by == "township":
         visible = [n for n in names if narrowed.townships is None or n in narrowed.townships]
         groups = [(n,) for n in visible] + [g for g in groups if g[0] not in visible]

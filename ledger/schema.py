@@ -26,6 +26,11 @@ from loaders.spec import SHEETS, Sheet
 
 metadata = MetaData()
 
+# MySQL's default collation folds case ("ABC公司" = "abc公司"), so DISTINCT counts and
+# equality tests would differ from SQLite and PostgreSQL; binary utf8mb4 keeps them equal.
+MYSQL = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin", "mariadb_charset": "utf8mb4",
+         "mariadb_collate": "utf8mb4_bin"}
+
 _TYPES = {
     "text": lambda: String(255),
     "id": lambda: String(18),
@@ -52,6 +57,7 @@ imports = Table(
     Column("sha256", String(64)),
     Column("row_counts", Text),  # JSON: {"labor": {"2020-09": 30000}, ...}
     Column("note", String(500)),
+    **MYSQL,
 )
 
 slices = Table(
@@ -62,6 +68,7 @@ slices = Table(
     Column("import_id", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("row_count", Integer, nullable=False),
+    **MYSQL,
 )
 
 slice_changes = Table(
@@ -75,11 +82,12 @@ slice_changes = Table(
     Column("new_import_id", Integer),
     Column("content_hash", String(64)),
     Column("row_count", Integer, nullable=False),
+    **MYSQL,
 )
 
 # One row, updated at the start of every write transaction: on PostgreSQL and MySQL
 # the row lock serialises concurrent imports, on SQLite the write lock does.
-write_lock = Table("ledger_write_lock", metadata, Column("id", Integer, primary_key=True), Column("n", Integer))
+write_lock = Table("ledger_write_lock", metadata, Column("id", Integer, primary_key=True), Column("n", Integer), **MYSQL)
 
 
 def _data_table(sheet: Sheet) -> Table:
@@ -93,6 +101,7 @@ def _data_table(sheet: Sheet) -> Table:
         Column("is_current", Boolean, nullable=False),
         Column("source_row", Integer),
         *cols,
+        **MYSQL,
     )
     # One index: every query and every slice replacement starts from the period, and
     # each further index costs the bulk import more than it saves the queries.

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 import loaders
 from loaders import LoadResult, Problem, Township
 from loaders.validate import ERROR
+from loaders.values import per_unique
 
 from .schema import DATA, imports, metadata, slice_changes, slices, write_lock
 
@@ -185,18 +186,28 @@ def _counts(pieces) -> dict[str, dict[str, int]]:
 
 
 def _check_townships(conn: Connection, result: LoadResult) -> list[Problem]:
-    """A new 行政区划 list may not drop a township that stored rows still refer to."""
+    """A new 行政区划 list may not drop a township that stored rows still refer to,
+    counting every stored slice this import does not itself replace."""
     if "townships" not in result.tables:
         return []
+    from loaders.spec import SHEETS_BY_KEY
+
     keep = {t.name for t in result.townships}
     problems = []
     for key, table in DATA.items():
-        if "township" not in table.c or key in result.tables:
+        if "township" not in table.c:
             continue
-        used = conn.execute(select(table.c.township).where(table.c.is_current).distinct()).scalars()
+        replaced = sorted(set(result.tables[key]["period"].dropna())) if key in result.tables else []
+        stmt = select(table.c.township).where(table.c.is_current).distinct()
+        if replaced:
+            stmt = stmt.where(table.c.period.not_in(replaced))
+        used = conn.execute(stmt).scalars()
         for name in sorted(set(used) - keep - {None}):
             problems.append(
-                Problem(ERROR, result.sheet_names["townships"], None, "乡镇", name, f"已有“{key}”数据引用该乡镇，不能从行政区划中删除")
+                Problem(
+                    ERROR, result.sheet_names["townships"], None, "乡镇", name,
+                    f"{SHEETS_BY_KEY[key].name}中已有该乡镇的数据，不能从行政区划中删除",
+                )
             )
     return problems
 
@@ -209,10 +220,11 @@ def _columns(frame: pd.DataFrame, table, dialect) -> list[tuple[str, list]]:
         if name not in table.c or name == "period":
             continue
         col = frame[name]
-        values = col.astype(object).where(col.notna(), None).tolist()
         process = table.c[name].type.bind_processor(dialect)
         if process is not None:
-            values = [None if v is None else process(v) for v in values]
+            values = per_unique(col, process).tolist()
+        else:
+            values = col.astype(object).where(col.notna(), None).tolist()
         out.append((name, values))
     return out
 

@@ -64,7 +64,7 @@ def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township
         for raw in sheets:
             spec = match_sheet(raw.name)
             if spec is None:
-                if raw.name != OPTIONS_SHEET and raw.cells.notna().any().any():
+                if raw.name != OPTIONS_SHEET and raw.cells.replace("", None).notna().any().any():
                     problems.add(WARNING, raw.name, None, "", None, "未识别的工作表，已忽略")
                 continue
             raws.append((spec, raw))

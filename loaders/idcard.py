@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -24,13 +26,25 @@ def normalise(ids: pd.Series) -> pd.Series:
     return ids.str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
 
 
+MANGLED = re.compile(r"\d(\.\d+)?[eE]\+?\d+|\d{15,18}\.0+")
+
+
 def looks_mangled(ids: pd.Series) -> pd.Series:
     """Text that can only come from Excel showing a number: 4.51203E+17, 451203…0.0."""
-    return ids.str.fullmatch(r"\d(\.\d+)?E\+?\d+|\d{15,18}\.0+", na=False)
+    return ids.str.fullmatch(MANGLED.pattern, na=False, case=False)
 
 
 def validate(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Returns (normalised ids, reason or <NA>) for a column of non-empty IDs."""
+    """Returns (normalised ids, reason or <NA>) for a column of non-empty IDs.
+
+    Each person appears once a month, so the checks run on the distinct IDs."""
+    codes, uniques = pd.factorize(ids)
+    good_ids, reasons = _validate_distinct(pd.Series(uniques, dtype=object))
+    take = lambda s: pd.Series(s.to_numpy(dtype=object)[codes], index=ids.index, dtype=object)  # noqa: E731
+    return take(good_ids), take(reasons)
+
+
+def _validate_distinct(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
     ids = normalise(ids.astype("str"))
     reason = pd.Series(pd.NA, index=ids.index, dtype="object")
     shaped = ids.str.fullmatch(r"\d{17}[\dX]", na=False)
@@ -54,6 +68,12 @@ def validate(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def sex_of(ids: pd.Series) -> pd.Series:
     """男 for an odd 17th digit, 女 for an even one."""
+    codes, uniques = pd.factorize(ids)
+    sexes = _sex_of(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
+    return pd.Series(sexes[codes], index=ids.index, dtype=object).where(codes >= 0, pd.NA)
+
+
+def _sex_of(ids: pd.Series) -> pd.Series:
     digit = ids.str.slice(16, 17)
     sex = pd.Series(np.where(digit.isin(list("13579")), "男", "女"), index=ids.index, dtype="object")
     sex[~digit.str.fullmatch(r"\d", na=False)] = pd.NA

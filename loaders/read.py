@@ -55,9 +55,10 @@ def _read_workbook(data: bytes, filename: str) -> list[RawSheet]:
 
 
 def _frame(rows: list[list]) -> pd.DataFrame:
+    """Cells as objects; an empty cell may be "" or None (values.to_text reads both as blank)."""
     frame = pd.DataFrame(rows, dtype=object)
     frame.index = range(1, len(frame) + 1)
-    return frame.replace("", None)
+    return frame
 
 
 def decode(data: bytes, filename: str) -> str:

@@ -13,9 +13,10 @@ import pandas as pd
 
 from . import idcard, values
 from .read import RawSheet
-from .spec import AMBIGUOUS_VALUES, PART_OF_TOTAL, SHEETS, Column, Sheet
+from .spec import AMBIGUOUS_VALUES, PART_OF_TOTAL, SHEETS, VILLAGE, Column, Sheet
 from .townships import TownshipResolver, fold
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
 HEADER_SEARCH_ROWS = 4  # the header row and up to 3 title rows above it
 IGNORED_HEADERS = {"序号", "编号"}
 
@@ -120,9 +121,9 @@ def validate_sheet(raw: RawSheet, spec: Sheet, resolver: TownshipResolver, probl
     positions: dict[str, object] = {}
     unknown: list[str] = []
     for pos, cell in raw.cells.loc[header_row].items():
-        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        written = values.cell_text(cell)
+        if written is None:
             continue
-        written = str(cell).strip()
         key = _norm_header(written)
         if key in IGNORED_HEADERS:
             continue
@@ -140,45 +141,54 @@ def validate_sheet(raw: RawSheet, spec: Sheet, resolver: TownshipResolver, probl
     if unknown:
         problems.add(WARNING, name, header_row, "、".join(unknown), None, "未识别的列，已忽略")
 
-    body = raw.cells.loc[header_row + 1 :]
-    body = body[body.notna().any(axis=1)]
     if any(c.required and c.key not in headers for c in spec.columns):
         return None
+    body = raw.cells.loc[header_row + 1 :]
+    texts = {key: values.to_text(body[pos]) for key, pos in positions.items()}
+    # A row is blank when none of the columns we read holds anything ("" counts as blank).
+    keep = pd.DataFrame(texts).notna().any(axis=1) if texts else pd.Series(False, index=body.index)
+    body = body[keep]
+    texts = {key: text[keep] for key, text in texts.items()}
 
-    out = pd.DataFrame(index=body.index)
+    columns: dict[str, pd.Series] = {}
     filled: dict[str, pd.Series] = {}  # column key → the cell is not blank (its value may be invalid)
     for col in spec.columns:
         if col.key not in headers:
-            out[col.key] = pd.Series(pd.NA, index=body.index, dtype="object")
+            columns[col.key] = pd.Series(pd.NA, index=body.index, dtype="object")
             continue
-        cells = body[positions[col.key]]
-        out[col.key] = _parse_column(cells, col, headers[col.key], name, resolver, problems)
-        filled[col.key] = values.to_text(cells).notna()
+        cells, text = body[positions[col.key]], texts[col.key]
+        columns[col.key] = _parse_column(cells, text, col, headers[col.key], name, resolver, problems)
+        filled[col.key] = text.notna()
         if col.required:
-            missing = out[col.key].isna() & values.to_text(cells).isna()
-            problems.rows(ERROR, name, headers[col.key], cells[missing].fillna(""), "必填项为空")
+            missing = columns[col.key].isna() & text.isna()
+            if missing.any():
+                problems.rows(ERROR, name, headers[col.key], cells[missing].fillna(""), "必填项为空")
+    out = pd.DataFrame(columns, index=body.index)
     _check_rows(out, spec, headers, name, problems, filled)
     out["period"] = _period(out, spec)
     out["source_row"] = out.index.astype("int64")
     return SheetResult(spec, name, out.reset_index(drop=True), headers, unknown)
 
 
-def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolver, problems: Problems) -> pd.Series:
-    text = values.to_text(cells)
+def _parse_column(
+    cells: pd.Series, text: pd.Series, col: Column, header: str, sheet: str, resolver, problems: Problems
+) -> pd.Series:
     present = text.dropna()
     report = lambda bad, reasons, level=ERROR: problems.rows(level, sheet, header, text[bad[bad].index], reasons)  # noqa: E731
     kind = col.kind
 
     if kind == "id":
-        numeric = cells[present.index].map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        raw = cells[present.index]
         ids, reason = idcard.validate(present)
-        reason[numeric] = idcard.REASON_MANGLED
+        reason[values.is_number_cell(raw)] = idcard.REASON_MANGLED
         # to_text drops a trailing ".0", which is exactly what marks "451203…000.0" as a number
-        reason[idcard.looks_mangled(cells[present.index].astype("str").str.strip())] = idcard.REASON_MANGLED
+        as_written = values.per_unique(raw, lambda v: bool(idcard.MANGLED.fullmatch(str(v).strip())))
+        reason[as_written.astype(bool)] = idcard.REASON_MANGLED
         report(reason.notna(), reason)
         return ids.where(reason.isna()).reindex(text.index)
     if kind == "township":
-        mapped = values.fold_values(present).map(resolver.mapping())
+        mapping = resolver.mapping()
+        mapped = values.per_unique(present, lambda v: mapping.get(values.fold_text(v)))
         bad = mapped.isna()
         report(bad, f"未知乡镇（应为{'、'.join(resolver.names)}之一）")
         return mapped.reindex(text.index)
@@ -199,12 +209,12 @@ def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolv
             mapped = mapped.map({"是": True, "有": True, "否": False, "无": False})
         return mapped.reindex(text.index)
     if kind == "phone":
-        digits = values.fold_values(present).str.replace(r"[-－]", "", regex=True)
-        bad = ~digits.str.fullmatch(r"1[3-9]\d{9}")
+        digits = values.per_unique(present, lambda v: re.sub(r"[-－]", "", values.fold_text(v)))
+        bad = ~values.per_unique(digits, lambda v: bool(MOBILE.fullmatch(v))).astype(bool)
         report(bad, "手机号码应为11位", WARNING)
         return digits.reindex(text.index)
     if kind == "text":
-        return text.str.normalize("NFKC").str.strip() if col.key not in ("village",) else values.fold_values(text)
+        return values.fold_values(text) if col.key == VILLAGE else values.clean_text(text)
 
     parser = {
         "month": values.parse_month,
@@ -218,7 +228,8 @@ def _parse_column(cells: pd.Series, col: Column, header: str, sheet: str, resolv
     if kind == "month":
         # Excel turns a typed 2020.10 into the number 2020.1: October or January?
         cell = cells[present.index]
-        numeric = cell.map(lambda v: isinstance(v, float)) & present.str.fullmatch(r"\d{4}\.1")
+        numeric = values.per_unique(cell, lambda v: isinstance(v, float) and bool(re.fullmatch(r"\d{4}\.1", repr(v))))
+        numeric = numeric.astype(bool)
         reason[numeric] = present[numeric].map(
             lambda t: f"月份“{t}”有歧义（Excel会把2020.10存成数字2020.1），请写成 {t[:4]}-10 或 {t[:4]}-01"
         )

@@ -11,6 +11,9 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import unicodedata
+
+import numpy as np
 import pandas as pd
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -133,15 +136,61 @@ def parse_number(text: str) -> Decimal:
     return _decimal(text.rstrip("%％"))
 
 
+def per_unique(values: pd.Series, fn) -> pd.Series:
+    """``fn`` applied once per distinct value, blanks left blank (an object Series).
+
+    A month of 30,000 labourers holds at most 30,000 distinct names or IDs and a
+    handful of months, townships and enumeration values: hashing the column once
+    and working on the distinct values is the column-at-a-time form of Python code."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def fold_text(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
 def fold_values(values: pd.Series) -> pd.Series:
     """NFKC, no whitespace: the form enumeration values are matched in."""
-    return values.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    return per_unique(values, fold_text)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """NFKC and trimmed: full-width letters and digits in names and places fold."""
+    return per_unique(values, lambda v: unicodedata.normalize("NFKC", v).strip())
+
+
+_EMPTY = {"", "nan", "NaN", "None", "NaT", "<NA>"}
+
+
+def cell_text(value) -> str | None:
+    """One cell as a trimmed string: 12.0 → '12', a midnight datetime → its date."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value != value:
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    text = str(value).strip()
+    if text in _EMPTY:
+        return None
+    return re.sub(r"^(-?\d+)\.0+$", r"\1", text)
 
 
 def to_text(raw: pd.Series) -> pd.Series:
-    """Cells as trimmed strings, <NA> where empty; numbers lose a trailing .0."""
-    text = raw.astype("str").str.strip()
-    text = text.str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    text = text.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True)
-    empty = raw.isna() | text.isin(["", "nan", "NaN", "None", "NaT", "<NA>"])
-    return text.mask(empty)
+    """Cells as trimmed strings, None where empty; numbers lose a trailing .0."""
+    return per_unique(raw, cell_text)
+
+
+def is_number_cell(raw: pd.Series) -> pd.Series:
+    """True where the cell held a number rather than text (Excel's own cell type)."""
+    return per_unique(raw, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).fillna(False).astype(bool)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,30 +33,63 @@ SERVER_URLS = {
 BACKENDS = ["sqlite", "postgresql", "mysql"]
 
 
-def _fresh_engine(backend: str, tmp_path: Path):
+def _admin(url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def server_urls():
+    """A database of this test run's own on each server, so two runs never share tables.
+
+    Maps backend → URL, or → the reason it cannot be had."""
+    name = f"ledger_test_{os.getpid()}"
+    urls: dict[str, str] = {}
+    made = []
+    for backend, base in SERVER_URLS.items():
+        admin = _admin(base)
+        try:
+            with admin.connect() as conn:
+                if backend == "postgresql":
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                    conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\''))
+                else:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+                    conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+            urls[backend] = make_url(base).set(database=name).render_as_string(hide_password=False)
+            made.append((backend, admin))
+        except Exception as exc:  # no server on this machine
+            urls[backend] = f"!{backend} server not reachable at {base}: {type(exc).__name__}: {str(exc)[:200]}"
+            admin.dispose()
+    yield urls
+    for backend, admin in made:
+        with admin.connect() as conn:
+            quote = '"' if backend == "postgresql" else "`"
+            if backend == "postgresql":
+                conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}"))
+        admin.dispose()
+
+
+def _fresh_engine(backend: str, tmp_path: Path, server_urls: dict | None = None):
     if backend == "sqlite":
         return make_engine(f"sqlite:///{tmp_path / 'ledger.db'}")
-    engine = make_engine(SERVER_URLS[backend])
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # no server on this machine
-        engine.dispose()
-        reason = f"{backend} server not reachable at {SERVER_URLS[backend]}: {type(exc).__name__}"
+    url = server_urls[backend]
+    if url.startswith("!"):
         if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (CI=true: the backend tests must run)")
-        pytest.skip(reason)
+            pytest.fail(url[1:] + " (CI=true: the backend tests must run)")
+        pytest.skip(url[1:])
+    engine = make_engine(url)
     metadata.drop_all(engine)
     return engine
 
 
 @pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path):
+def engine(request, tmp_path, server_urls):
     """An empty ledger store on each backend in turn."""
-    eng = _fresh_engine(request.param, tmp_path)
+    eng = _fresh_engine(request.param, tmp_path, server_urls)
     yield eng
-    if request.param != "sqlite":
-        metadata.drop_all(eng)
     eng.dispose()
 
 

@@ -212,9 +212,6 @@ def test_township_list_cannot_drop_a_township_stored_rows_use(engine, tmp_path):
     assert (figures(engine, FEB).values, history(engine), current_rows(engine)) == snapshot
 
 
-@pytest.mark.xfail(
-    strict=True, reason="ledger/store.py _check_townships names the table by its key (“labor”), not the sheet's Chinese name"
-)
 def test_township_list_error_names_the_sheet_in_chinese(sqlite_engine, tmp_path):
     read_and_import(sqlite_engine, jan_feb(tmp_path / "a.xlsx"), user="u")
     outcome = read_and_import(sqlite_engine, write_workbook(tmp_path / "t.xlsx", {"行政区划": TOWNS_WITHOUT_SANCHA}), user="u")
@@ -223,11 +220,6 @@ def test_township_list_error_names_the_sheet_in_chinese(sqlite_engine, tmp_path)
     assert not any("labor" in m or "subsidies" in m for m in messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/store.py _check_townships skips a whole sheet that the file contains, though only "
-    "its months in the file are replaced: stored 三岔镇 rows of 2020-02 survive a list without 三岔镇",
-)
 def test_township_list_cannot_drop_a_township_used_by_other_months_of_an_imported_sheet(engine, tmp_path):
     february = write_workbook(tmp_path / "a.xlsx", {LABOR: [LABOR_HEADER, labor_row("2020-02", "三岔镇", "村", "甲", PEOPLE[0])]})
     assert read_and_import(engine, february, user="u").ok
@@ -404,9 +396,7 @@ def test_scope_of_one_township_sees_only_it_and_an_empty_scope_sees_zeros(engine
     table = breakdown(engine, ["labor.total", "demand.postings", "transport.people"], SEPT, scope=qingyuan)
     records = table.to_dict("records")
     assert records[0] == {"township": "庆远镇", "labor.total": 3, "demand.postings": 0, "transport.people": 40}
-    # nothing outside the scope is seen (a zero district-wide row may follow: see the xfail below)
-    assert all(r["labor.total"] == r["demand.postings"] == r["transport.people"] == 0 for r in records[1:])
-    assert [r["township"] for r in records[1:]] in ([], [DISTRICT_WIDE])
+    assert len(records) == 1, "nothing outside the scope is seen"
 
     two = Scope.of("庆远镇", "福龙瑶族乡")
     _assert_figures(figures(engine, SEPT, scope=two).values, {"labor.total": 5, "transport.people": 40, "demand.postings": 0})
@@ -416,27 +406,14 @@ def test_scope_of_one_township_sees_only_it_and_an_empty_scope_sees_zeros(engine
     assert breakdown(engine, ["labor.total"], SEPT, scope=nobody).empty
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ledger/queries.py breakdown: an ungrouped aggregate over a sheet without a township column (demand) "
-    "returns one all-zero row, so a scoped breakdown shows a 全区（不分乡镇） row the scope cannot see",
-)
 def test_scoped_breakdown_has_only_the_scopes_townships(sqlite_engine, tmp_path):
     assert read_and_import(sqlite_engine, realistic_workbook(tmp_path / "a.xlsx"), user="u").ok
     table = breakdown(sqlite_engine, ["labor.total", "demand.postings"], SEPT, scope=Scope.of("庆远镇"))
     assert list(table.township) == ["庆远镇"]
 
 
-def test_distinct_counts_agree_on_every_backend(engine, tmp_path, request):
+def test_distinct_counts_agree_on_every_backend(engine, tmp_path):
     """Enterprise names and class ids are text: ``ABC公司`` and ``abc公司`` are two, as on SQLite."""
-    if engine.dialect.name == "mysql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="ledger/schema.py: MySQL/MariaDB String columns use the case-insensitive utf8mb4 default "
-                "collation, so COUNT(DISTINCT) merges ABC公司/abc公司 and a1/A1 there but not on SQLite/PostgreSQL",
-            )
-        )
     demand = [DEMAND_HEADER, ["ABC公司", "区内", "普工", 1, "2020-04-01"], ["abc公司", "区内", "电工", 1, "2020-04-01"]]
     training = [
         ["培训期次", "培训类型", "开班日期", "乡镇", "姓名", "证件号码"],
