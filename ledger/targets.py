@@ -28,6 +28,13 @@ INDICATORS: dict[str, tuple[str, bool]] = {
 PCT = Decimal("0.01")
 
 
+def _decimal(value) -> Decimal | None:
+    """A figure from a DataFrame cell (numpy integer, Decimal or None) as a Decimal."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def year_elapsed(as_of: dt.date) -> Decimal:
     """The share of the year elapsed at the end of ``as_of``, in %."""
     start, end = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
@@ -53,12 +60,12 @@ def progress(engine_or_conn, as_of: dt.date, *, scope: Scope = ALL, township: st
     records = []
     for town, indicator, target in rows:
         key, paced = INDICATORS[indicator]
-        value = actual.loc[town, key] if town in actual.index else None
-        target = Decimal(target)
-        done = None if value is None or not target else (Decimal(value) * 100 / target).quantize(PCT, ROUND_HALF_UP)
+        value = _decimal(actual.loc[town, key]) if town in actual.index else None
+        target = _decimal(target)
+        done = None if value is None or not target else (value * 100 / target).quantize(PCT, ROUND_HALF_UP)
         pace = elapsed if paced else Decimal(100)
         status = "ahead" if done is not None and done >= pace else "behind"
-        gap = max(Decimal(0), target - Decimal(value or 0))
+        gap = max(Decimal(0), target - (value or Decimal(0)))
         per_month = None
         if status == "behind" and indicator != "贫困劳动力就业率":
             per_month = int((gap / max(months_left, 1)).to_integral_value(rounding="ROUND_CEILING"))
