@@ -36,11 +36,11 @@ def sample_workbook(progress: Progress = lambda f, m: None) -> Path:
     return GENERATED
 
 
-def load_sample(engine: Engine, progress: Progress = lambda f, m: None) -> ImportOutcome | None:
+def load_sample(engine: Engine, progress: Progress = lambda f, m: None, workbook: Path | None = None) -> ImportOutcome | None:
     """Import the sample ledger into an empty store; does nothing to a store that has data."""
     if not is_empty(engine):
         return None
-    path = sample_workbook(progress)
+    path = workbook or sample_workbook(progress)
     progress(0.4, f"正在导入示例台账 {Path(path).name}（约30,000名劳动力×9个月）……")
     outcome = read_and_import(engine, path, user="示例数据")
     progress(1.0, "示例台账导入完成")

@@ -1,0 +1,38 @@
+"""A fresh clone with nothing configured: the first page view builds the SQLite store
+from the sample ledger, with progress shown, and later views reuse it."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ledger import bootstrap, config, queries
+from ledger.figures import figure
+from ledger.units import show
+from tests.conftest import ROOT
+
+
+def test_load_sample_reports_progress_and_runs_once(sqlite_engine, sample_workbook):
+    steps = []
+    outcome = bootstrap.load_sample(sqlite_engine, lambda f, m: steps.append(f), workbook=sample_workbook)
+    assert outcome.ok and outcome.log_id == 1
+    assert steps[-1] == 1.0 and steps == sorted(steps)
+    assert bootstrap.load_sample(sqlite_engine, workbook=sample_workbook) is None
+
+
+def test_first_start_on_the_default_database(tmp_path, sample_workbook, monkeypatch, seed_figures):
+    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    monkeypatch.setattr(config, "DEFAULT_DB", tmp_path / "data" / "ledger.db")
+    monkeypatch.setattr(config, "SECRETS", tmp_path / "no-secrets.toml")
+    monkeypatch.setattr(bootstrap, "SAMPLE", sample_workbook)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not at.exception
+    assert (tmp_path / "data" / "ledger.db").exists()
+    engine = config.make_engine()
+    assert engine.url.database == str(tmp_path / "data" / "ledger.db")
+    assert queries.figures(engine, keys=["demand.postings"]).values["demand.postings"] == seed_figures["demand.postings"]
+    total = queries.figures(engine, keys=["labor.total"]).values["labor.total"]
+    assert {m.label: m.value for m in at.metric}[figure("labor.total").label] == show(figure("labor.total"), total)
+    st.cache_resource.clear()
