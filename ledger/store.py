@@ -146,18 +146,7 @@ def apply(
                 update(table).where(table.c.period == period, table.c.is_current).values(is_current=False)
             )
             _insert(conn, table, frame, log_id, period)
-            _set_slice(conn, sheet, period, old, log_id, digest, len(frame))
-            conn.execute(
-                slice_changes.insert().values(
-                    log_id=log_id,
-                    sheet=sheet,
-                    period=period,
-                    old_import_id=old.import_id if old else None,
-                    new_import_id=log_id,
-                    content_hash=digest,
-                    row_count=len(frame),
-                )
-            )
+            _point_slice(conn, log_id, sheet, period, old, log_id, digest, len(frame))
         outcome.log_id = log_id
     return outcome
 
@@ -246,12 +235,23 @@ def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: s
         conn.exec_driver_sql(sql, rows[start : start + INSERT_BATCH])
 
 
-def _set_slice(conn: Connection, sheet, period, old, import_id, digest, rows) -> None:
+def _point_slice(conn: Connection, log_id, sheet, period, old, import_id, digest, rows) -> None:
+    """Make (sheet, period) point at ``import_id``'s rows (None: no rows at all) and
+    record the change under history entry ``log_id``, so any state can be rebuilt."""
+    key = (slices.c.sheet == sheet, slices.c.period == period)
     values = dict(import_id=import_id, content_hash=digest, row_count=rows)
-    if old is None:
+    if import_id is None:
+        conn.execute(slices.delete().where(*key))
+    elif old is None:
         conn.execute(slices.insert().values(sheet=sheet, period=period, **values))
     else:
-        conn.execute(update(slices).where(slices.c.sheet == sheet, slices.c.period == period).values(**values))
+        conn.execute(update(slices).where(*key).values(**values))
+    conn.execute(
+        slice_changes.insert().values(
+            log_id=log_id, sheet=sheet, period=period, old_import_id=old.import_id if old else None,
+            new_import_id=import_id, content_hash=digest, row_count=rows,
+        )
+    )
 
 
 def history(engine: Engine) -> list[dict]:
@@ -309,20 +309,7 @@ def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | No
                 conn.execute(
                     update(table).where(table.c.period == period, table.c.import_id == want_id).values(is_current=True)
                 )
-                _set_slice(conn, sheet, period, have, want_id, digest, rows)
-            elif have is not None:
-                conn.execute(slices.delete().where(slices.c.sheet == sheet, slices.c.period == period))
-            conn.execute(
-                slice_changes.insert().values(
-                    log_id=new_id,
-                    sheet=sheet,
-                    period=period,
-                    old_import_id=have.import_id if have else None,
-                    new_import_id=want_id,
-                    content_hash=digest,
-                    row_count=rows,
-                )
-            )
+            _point_slice(conn, new_id, sheet, period, have, want_id, digest, rows)
             counts.setdefault(sheet, {})[period] = rows
         conn.execute(
             update(imports).where(imports.c.id == new_id).values(row_counts=json.dumps(counts, ensure_ascii=False))

@@ -22,18 +22,7 @@ HEADLINE = [
     "workshops.on_duty",
     "posts.poverty.count",
 ]
-TABLE = [
-    "labor.total",
-    "labor.employed",
-    "labor.employment_rate",
-    "labor.unemployed",
-    "labor.poor",
-    "labor.poor_employed",
-    "labor.poor_employment_rate",
-    "subsidy.total",
-    "training.person_times",
-    "workshops.on_duty",
-]
+TABLE = HEADLINE[:7] + ["subsidy.total", "training.person_times", "workshops.on_duty"]
 
 data = ledger()
 view = scope_sidebar(data, page="overview")
