@@ -29,7 +29,7 @@ class View:
             return "数据来源：宜州区贫困劳动力就业台账（尚无数据）"
         return (
             f"口径：数据来源宜州区贫困劳动力就业台账；劳动力、扶贫车间为{self.month[:4]}年{int(self.month[5:])}月统计时点数据，"
-            f"补贴、培训、岗位、输送为{self.month[:4]}年1月1日至{self.as_of:%Y年%m月%d日}累计；"
+            f"补贴、培训、岗位、输送为{self.as_of.year}年1月1日至{self.as_of.month}月{self.as_of.day}日累计；"
             f"范围：{self.township or '全区'}。"
         )
 
