@@ -1,13 +1,15 @@
-"""总览: the district's headline figures and every township side by side."""
+"""总览: headline figures with 环比, the employment rate by township (ranked, click to
+drill), the monthly trend, the main figures in words, and every township's table."""
 
 import streamlit as st
 
-from ledger.figures import figure
-from ledger.tables import figure_table
-from ledger.units import show
+from charts import trend_line
+from ledger.narrative import overview_sentence
+from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header, people_table
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 
+PAGE = "overview"
 HEADLINE = [
     "labor.total",
     "labor.employed",
@@ -16,37 +18,39 @@ HEADLINE = [
     "labor.poor",
     "labor.poor_employed",
     "labor.poor_employment_rate",
+    "labor.unemployed_wanting_work",
     "income.monthly_mean",
     "subsidy.total",
     "training.person_times",
     "workshops.on_duty",
-    "posts.poverty.count",
 ]
-TABLE = HEADLINE[:7] + ["subsidy.total", "training.person_times", "workshops.on_duty"]
+TABLE = HEADLINE[:8] + ["subsidy.total", "training.person_times", "workshops.on_duty"]
 
 data = ledger()
-view = scope_sidebar(data, page="overview")
+view = scope_sidebar(data, PAGE)
+page_header(PAGE, "宜州区贫困劳动力稳岗就业总览", view)
 
-st.title("宜州区贫困劳动力稳岗就业总览")
-st.caption(view.caliber)
+values = metric_row(data, view, HEADLINE)
+st.info(overview_sentence(values, place=view.place, month_label=view.month_label))
 
-if view.as_of is None:
-    st.info("台账中还没有数据。请用 `python -m ledger import 工作簿.xlsx` 导入台账。")
-    st.stop()
+if view.level == "village":
+    people_table(PAGE, data, view, "labor.total", title="劳动力")
+else:
+    left, right = st.columns(2)
+    with left:
+        drill_chart(PAGE, data, view, "labor.employment_rate", title="就业率", what="就业率")
+    with right:
+        drill_chart(PAGE, data, view, "labor.poor_employed", title="建档立卡贫困劳动力就业人数", what="建档立卡就业")
 
-fs = data.figures(view.as_of, view.township, HEADLINE)
-for start in range(0, len(HEADLINE), 4):
-    cols = st.columns(4)
-    for col, key in zip(cols, HEADLINE[start : start + 4]):
-        col.metric(figure(key).label, show(figure(key), fs.values[key]))
+    trend = data.monthly(["labor.employment_rate", "labor.poor_employment_rate"], view.as_of, view.township, poor_only=view.poor_only)
+    fig = trend_line(
+        trend,
+        {"labor.employment_rate": "就业率", "labor.poor_employment_rate": "建档立卡贫困劳动力就业率"},
+        title=f"{view.place}就业率月度走势",
+        unit="%",
+        percent=True,
+    )
+    chart(fig, key=f"{PAGE}_trend", filename=file_stub(view, "就业率月度走势"))
 
-st.subheader("分乡镇情况" if view.township is None else f"{view.township}各村情况")
-by = "township" if view.township is None else "village"
-rows = data.breakdown(TABLE, view.as_of, by=by, township=view.township)
-total = data.figures(view.as_of, view.township, TABLE)
-st.dataframe(
-    figure_table(rows, TABLE, total),
-    hide_index=True,
-    width="stretch",
-    key="overview_table",
-)
+    st.subheader("分乡镇情况" if view.level == "district" else f"{view.township}各村情况")
+    breakdown_table(PAGE, data, view, TABLE)

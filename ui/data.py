@@ -62,13 +62,38 @@ def _months(url: str, version: int) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _figures(url: str, version: int, as_of: dt.date | None, township: str | None, keys: tuple[str, ...] | None):
-    return queries.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None)
+def _figures(url: str, version: int, as_of, township, keys, poor_only: bool):
+    return queries.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None, poor_only=poor_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _breakdown(url: str, version: int, keys: tuple[str, ...], as_of: dt.date | None, by: str, township: str | None):
-    return queries.breakdown(_engine(url), list(keys), as_of, by=by, township=township)
+def _breakdown(url: str, version: int, keys: tuple[str, ...], as_of, by: str, township, poor_only: bool):
+    return queries.breakdown(_engine(url), list(keys), as_of, by=by, township=township, poor_only=poor_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _monthly(url: str, version: int, keys: tuple[str, ...], as_of, township, poor_only: bool, cumulative: bool):
+    return queries.monthly(
+        _engine(url), list(keys), as_of, township=township, poor_only=poor_only, cumulative=cumulative
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _people(url: str, version: int, key: str, as_of, township, village, poor_only: bool, filters: tuple):
+    from ledger.people import people
+
+    return people(
+        _engine(url), key, as_of, township=township, village=village, poor_only=poor_only, filters=dict(filters) or None
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _call(url: str, version: int, name: str, args: tuple, kwargs: tuple):
+    """Any other read-only query function of the core, by its dotted name."""
+    import importlib
+
+    module, func = name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), func)(_engine(url), *args, **dict(kwargs))
 
 
 class Ledger:
@@ -82,11 +107,27 @@ class Ledger:
     def months(self) -> list[str]:
         return _months(self.url, self.version)
 
-    def figures(self, as_of: dt.date | None, township: str | None = None, keys=None) -> queries.FigureSet:
-        return _figures(self.url, self.version, as_of, township, tuple(keys) if keys else None)
+    def figures(self, as_of, township=None, keys=None, *, poor_only=False, village=None) -> queries.FigureSet:
+        """The figures of the district, a township, or one village of it."""
+        keys = tuple(keys) if keys else None
+        if village is None:
+            return _figures(self.url, self.version, as_of, township, keys, poor_only)
+        rows = self.breakdown(keys, as_of, by="village", township=township, poor_only=poor_only)
+        row = rows[rows["village"] == village]
+        values = {k: (row[k].iloc[0] if len(row) else None) for k in keys}
+        return queries.FigureSet(as_of, township, values, {})
 
-    def breakdown(self, keys, as_of, by: str = "township", township: str | None = None) -> pd.DataFrame:
-        return _breakdown(self.url, self.version, tuple(keys), as_of, by, township)
+    def breakdown(self, keys, as_of, by: str = "township", township=None, *, poor_only=False) -> pd.DataFrame:
+        return _breakdown(self.url, self.version, tuple(keys), as_of, by, township, poor_only)
+
+    def monthly(self, keys, as_of, township=None, *, poor_only=False, cumulative=True) -> pd.DataFrame:
+        return _monthly(self.url, self.version, tuple(keys), as_of, township, poor_only, cumulative)
+
+    def people(self, key, as_of, *, township=None, village=None, poor_only=False, filters=None) -> pd.DataFrame:
+        return _people(self.url, self.version, key, as_of, township, village, poor_only, tuple(sorted((filters or {}).items())))
+
+    def call(self, name: str, *args, **kwargs):
+        return _call(self.url, self.version, name, args, tuple(sorted(kwargs.items())))
 
 
 def ledger() -> Ledger:

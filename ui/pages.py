@@ -12,6 +12,16 @@ class PageSpec(NamedTuple):
     icon: str
 
 
+# Material icons inside the app are bundled with Streamlit (no font download).
 PAGES: list[PageSpec] = [
     PageSpec("pages/overview.py", "总览", ":material/dashboard:"),
+    PageSpec("pages/employment.py", "就业", ":material/work:"),
+    PageSpec("pages/income.py", "收入", ":material/payments:"),
+    PageSpec("pages/subsidies.py", "补贴", ":material/savings:"),
+    PageSpec("pages/training.py", "培训", ":material/school:"),
+    PageSpec("pages/workshops.py", "扶贫车间", ":material/factory:"),
+    PageSpec("pages/posts.py", "公益性岗位", ":material/volunteer_activism:"),
+    PageSpec("pages/demand.py", "用工需求与返岗输送", ":material/directions_bus:"),
+    PageSpec("pages/targets.py", "目标考核", ":material/flag:"),
+    PageSpec("pages/screen.py", "大屏", ":material/tv:"),
 ]

@@ -1,5 +1,11 @@
-"""The sidebar every page shares: as-of month and township, kept in the URL so a view
-can be bookmarked or sent as a link."""
+"""The view every page shares: as-of month, township, village (the drill level) and
+建档立卡-only, kept in the URL so a township head can bookmark their view and a
+leader can send a link, and in the session so it survives a change of page.
+
+Precedence on each run: a drill-down pick from a chart or table, then the widget,
+then the URL, then the session, then the default. An unknown value in the URL falls
+back to the default with a notice.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from ledger.store import township_names
 from .data import Ledger
 
 ALL = "全区"
+PICK = "_pick_"  # widget keys of charts and tables whose selection drills down
 
 
 @dataclass
@@ -21,47 +28,160 @@ class View:
     as_of: dt.date | None
     month: str | None
     township: str | None  # None: the whole district
+    village: str | None = None
+    poor_only: bool = False
+
+    @property
+    def level(self) -> str:
+        """district → township → village (the people behind the numbers)."""
+        return "district" if self.township is None else "township" if self.village is None else "village"
+
+    @property
+    def place(self) -> str:
+        return " ".join(x for x in ("宜州区", self.township, self.village) if x)
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month[:4]}年{int(self.month[5:])}月" if self.month else ""
 
     @property
     def caliber(self) -> str:
-        """口径: where the figures come from and what they count."""
+        """口径: where the figures come from, the cut-off, and what they count."""
         if self.month is None:
             return "数据来源：宜州区贫困劳动力就业台账（尚无数据）"
+        who = "建档立卡贫困劳动力" if self.poor_only else "全部劳动力"
         return (
-            f"口径：数据来源宜州区贫困劳动力就业台账；劳动力、扶贫车间为{self.month[:4]}年{int(self.month[5:])}月统计时点数据，"
-            f"补贴、培训、岗位、输送为{self.as_of.year}年1月1日至{self.as_of.month}月{self.as_of.day}日累计；"
-            f"范围：{self.township or '全区'}。"
+            f"口径：数据来源宜州区贫困劳动力就业台账，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日；"
+            f"劳动力、扶贫车间为{self.month_label}统计时点数据，补贴、培训、岗位、用工、输送为{self.as_of.year}年1月1日起累计；"
+            f"范围：{self.place}，{who}。"
         )
 
 
-def _pick(param: str, options: list[str], default: str, label: str) -> str:
-    value = st.query_params.get(param, default)
+def _from_url(param: str, options: list[str], label: str) -> str | None:
+    value = st.query_params.get(param)
+    if value is None:
+        return None
     if value not in options:
-        st.toast(f"链接中的{label}“{value}”无效，已改为“{default}”")
-        value = default
+        st.toast(f"链接中的{label}“{value}”不存在，已改为默认值")
+        return None
     return value
 
 
-def scope_sidebar(data: Ledger, page: str) -> View:
+def pick_key(page: str, target: str, suffix: str = "") -> str:
+    """The widget key of a chart or table whose selection sets ``target`` (township or village)."""
+    return f"{page}{PICK}{target}_{suffix}"
+
+
+def remember_labels(key: str, labels: list[str]) -> None:
+    """A table's row labels, so its row selection can be read on the next run."""
+    st.session_state[f"{key}__labels"] = list(labels)
+
+
+def _picked(key: str) -> str | None:
+    state = st.session_state.get(key)
+    if not state:
+        return None
+    selection = state.get("selection", state) if isinstance(state, dict) else getattr(state, "selection", None)
+    if selection is None:
+        return None
+    points = selection.get("points") if isinstance(selection, dict) else getattr(selection, "points", None)
+    if points:
+        point = points[0]
+        custom = point.get("customdata")
+        if isinstance(custom, (list, tuple)) and custom:
+            return str(custom[0])
+        if isinstance(custom, str):
+            return custom
+        return str(point.get("x") if isinstance(point.get("x"), str) else point.get("y"))
+    rows = selection.get("rows") if isinstance(selection, dict) else getattr(selection, "rows", None)
+    labels = st.session_state.get(f"{key}__labels")
+    if rows and labels and rows[0] < len(labels):
+        return labels[rows[0]]
+    return None
+
+
+def _consume_picks(page: str) -> None:
+    """Apply a bar click or row selection of the last run: one level down."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{page}{PICK}")]:
+        if key.endswith("__labels"):
+            continue
+        value = _picked(key)
+        if value is None:
+            continue
+        target = key[len(page) + len(PICK) :].split("_", 1)[0]
+        if target == "township":
+            st.session_state[f"{page}_township"] = value
+            st.session_state["view_village"] = None
+        elif target == "village":
+            st.session_state["view_village"] = value
+        del st.session_state[key]
+
+
+def go_up(page: str, level: str) -> None:
+    """Breadcrumb: back to the district or to the township."""
+    st.session_state["view_village"] = None
+    if level == "district":
+        st.session_state[f"{page}_township"] = ALL
+
+
+def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: bool = True) -> View:
     months = data.months()
     towns = [ALL] + township_names(data.engine)
+    if drill:
+        _consume_picks(page)
     with st.sidebar:
         st.header("查看范围")
         if not months:
             return View(None, None, None)
-        month = _pick("month", months, months[-1], "月份")
+        month_key, town_key, poor_key = f"{page}_month", f"{page}_township", f"{page}_poor"
+        if month_key not in st.session_state:
+            st.session_state[month_key] = _from_url("month", months, "月份") or st.session_state.get("view_month") or months[-1]
+            if st.session_state[month_key] not in months:
+                st.session_state[month_key] = months[-1]
+        if town_key not in st.session_state:
+            town = _from_url("township", towns, "乡镇") or st.session_state.get("view_township") or ALL
+            st.session_state[town_key] = town if town in towns else ALL
+            if "village" in st.query_params:
+                st.session_state["view_village"] = st.query_params["village"]
         month = st.selectbox(
-            "统计月份",
-            months[::-1],
-            index=months[::-1].index(month),
-            format_func=lambda m: f"{m[:4]}年{int(m[5:])}月",
-            key=f"{page}_month",
+            "统计月份", months[::-1], format_func=lambda m: f"{m[:4]}年{int(m[5:])}月", key=month_key
         )
-        town = _pick("township", towns, ALL, "乡镇")
-        town = st.selectbox("乡镇", towns, index=towns.index(town), key=f"{page}_township")
-    st.query_params["month"] = month
-    if town == ALL:
-        st.query_params.pop("township", None)
-    else:
-        st.query_params["township"] = town
-    return View(month_end(month), month, None if town == ALL else town)
+        town = st.selectbox("乡镇", towns, key=town_key, on_change=lambda: st.session_state.update(view_village=None))
+        poor = False
+        if poor_toggle:
+            if poor_key not in st.session_state:
+                st.session_state[poor_key] = st.query_params.get("poor", "1" if st.session_state.get("view_poor") else "0") == "1"
+            poor = st.toggle("只看建档立卡贫困劳动力", key=poor_key)
+    township = None if town == ALL else town
+    village = st.session_state.get("view_village") if township else None
+    st.session_state.update(view_month=month, view_township=town, view_poor=poor, view_village=village)
+    _write_url(month=month, township=township, village=village, poor="1" if poor else None)
+    return View(month_end(month), month, township, village, poor)
+
+
+def _write_url(**params: str | None) -> None:
+    for name, value in params.items():
+        if value is None:
+            st.query_params.pop(name, None)
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def breadcrumb(page: str, view: View) -> None:
+    """全区 › 庆远镇 › 拉浪村, each part but the last a button one or two levels up."""
+    parts = [("全区", "district")]
+    if view.township:
+        parts.append((view.township, "township"))
+    if view.village:
+        parts.append((view.village, "village"))
+    cols = st.columns([1] * len(parts) + [max(1, 8 - len(parts))])
+    for i, (label, level) in enumerate(parts):
+        last = i == len(parts) - 1
+        cols[i].button(
+            ("› " if i else "") + label,
+            key=f"{page}_crumb_{level}",
+            disabled=last,
+            on_click=go_up,
+            args=(page, level),
+            type="tertiary",
+        )

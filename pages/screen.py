@@ -1,0 +1,72 @@
+"""大屏: the briefing-room view for a projector. A few headline figures in very large
+type, the township ranking and the trend, dark, no sidebar, refreshing itself."""
+
+import streamlit as st
+
+from charts import ranking_bar, trend_line
+from ledger.figures import figure
+from ledger.queries import month_end
+from ledger.units import show
+from ui.blocks import chart
+from ui.data import ledger
+
+PAGE = "screen"
+REFRESH = "5m"
+HEADLINE = ["labor.employed", "labor.employment_rate", "labor.poor_employed", "subsidy.total"]
+
+st.markdown(
+    """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
+.stApp {background: #0B1526; color: #E8EEF7;}
+.stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp span {color: #E8EEF7;}
+.big {text-align: center; padding: 0.6rem 0.2rem; border-radius: 12px; background: #14243D;}
+.big .label {font-size: 1.6rem; opacity: 0.85;}
+.big .value {font-size: clamp(2.4rem, 5vw, 4.6rem); font-weight: 700; color: #FFD166; line-height: 1.15;}
+</style>
+""",
+    unsafe_allow_html=True,
+)
+
+
+@st.fragment(run_every=REFRESH)
+def board() -> None:
+    data = ledger()
+    months = data.months()
+    if not months:
+        st.header("台账中还没有数据")
+        return
+    month = st.query_params.get("month") if st.query_params.get("month") in months else months[-1]
+    as_of = month_end(month)
+    st.markdown(f"# 宜州区贫困劳动力稳岗就业　{month[:4]}年{int(month[5:])}月")
+    values = data.figures(as_of, None, HEADLINE).values
+    for col, key in zip(st.columns(len(HEADLINE)), HEADLINE):
+        col.markdown(
+            f'<div class="big"><div class="label">{figure(key).label}</div>'
+            f'<div class="value">{show(figure(key), values[key])}</div></div>',
+            unsafe_allow_html=True,
+        )
+    left, right = st.columns([3, 2])
+    with left:
+        rows = data.breakdown(["labor.employment_rate"], as_of)
+        rows = rows[rows["labor.employment_rate"].notna()]
+        st.echarts_chart(
+            ranking_bar(rows, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True),
+            key=f"{PAGE}_ranking",
+            height=560,
+        )
+    with right:
+        trend = data.monthly(["labor.employment_rate", "labor.poor_employment_rate"], as_of)
+        fig = trend_line(
+            trend,
+            {"labor.employment_rate": "就业率", "labor.poor_employment_rate": "建档立卡就业率"},
+            title="就业率月度走势",
+            unit="%",
+            percent=True,
+            dark=True,
+        )
+        chart(fig, key=f"{PAGE}_trend", filename=f"宜州区_就业率月度走势_{month}")
+    st.caption(f"数据来源：宜州区贫困劳动力就业台账；每{REFRESH.rstrip('m')}分钟自动刷新。")
+
+
+board()
