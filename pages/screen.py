@@ -38,7 +38,7 @@ def board() -> None:
         return
     month = st.query_params.get("month") if st.query_params.get("month") in months else months[-1]
     as_of = month_end(month)
-    st.markdown(f"# 宜州区贫困劳动力稳岗就业　{month[:4]}年{int(month[5:])}月")
+    st.title(f"宜州区贫困劳动力稳岗就业　{month[:4]}年{int(month[5:])}月")
     values = data.figures(as_of, None, HEADLINE).values
     for col, key in zip(st.columns(len(HEADLINE)), HEADLINE):
         col.markdown(

@@ -64,7 +64,8 @@ def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, c
 def chart(fig, *, key: str, filename: str, select: bool = False):
     """A plotly chart with the PNG export button set up; bars can be clicked to drill."""
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
-    return st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", **kwargs)
+    # theme=None: the figure keeps its own fonts and colours (the same in exports).
+    return st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", theme=None, **kwargs)
 
 
 def file_stub(view: View, what: str) -> str:
