@@ -21,8 +21,10 @@ Cond = Callable[..., ColumnElement] | None
 
 @dataclass(frozen=True)
 class Figure:
-    """``agg`` is count (rows), sum (of ``column``), distinct (values of ``column``) or
-    mean (of ``column``); money figures are stored in fen and reported in yuan."""
+    """``agg`` is count (rows), sum (of ``column``), distinct (values of ``column``),
+    mean or median (of ``column``) or ratio (of ``parts``, in %); money figures are
+    stored in fen and reported in yuan. ``none_of`` narrows a distinct count to the
+    values none of whose rows meets it (households with nobody in work)."""
 
     key: str
     label: str
@@ -33,10 +35,21 @@ class Figure:
     where: Cond = None
     money: bool = False
     parts: tuple[str, str] | None = None  # ratio: (numerator key, denominator key), in %
+    none_of: Cond = None  # distinct: count only values none of whose rows meets this
 
     @property
     def additive(self) -> bool:
-        return self.agg not in ("mean", "ratio")
+        return self.agg not in ("mean", "median", "ratio")
+
+    @property
+    def per_head(self) -> bool:
+        """A value per person (mean, median): shown in yuan, never summed or put in 万元."""
+        return self.agg in ("mean", "median")
+
+    @property
+    def in_wan(self) -> bool:
+        """A sum of money, shown the district's way in 万元 (a per-head amount stays in 元)."""
+        return self.money and not self.per_head
 
 
 def _eq(col: str, value) -> Cond:
@@ -50,6 +63,8 @@ def _all(*conds: Cond) -> Cond:
 EMPLOYED = _eq("employed", "已就业")
 UNEMPLOYED = _eq("employed", "未就业")
 POOR = lambda t: t.c.is_poor.is_(True)  # noqa: E731
+WANTS_WORK = lambda t: t.c.wants_work.is_(True)  # noqa: E731
+EARNING = _all(EMPLOYED, lambda t: t.c.monthly_income > 0)
 
 
 def trainee_is_poor(t) -> ColumnElement:
@@ -85,6 +100,15 @@ def _build() -> tuple[Figure, ...]:
         Figure("labor.unemployed", "未就业人数", "人", "labor", "count", where=UNEMPLOYED),
         Figure("labor.poor_employed", "建档立卡已就业", "人", "labor", "count", where=_all(POOR, EMPLOYED)),
         Figure("labor.poor_unemployed", "建档立卡未就业", "人", "labor", "count", where=_all(POOR, UNEMPLOYED)),
+        Figure(
+            "labor.unemployed_wanting_work", "未就业且有就业意愿", "人", "labor", "count",
+            where=_all(UNEMPLOYED, WANTS_WORK),
+        ),
+        Figure("households.total", "劳动力家庭户数", "户", "labor", "distinct", "household_id"),
+        Figure(
+            "households.none_employed", "无人就业家庭户数", "户", "labor", "distinct", "household_id",
+            none_of=EMPLOYED,
+        ),
     ]
     f += [
         Figure(f"labor.mode.{m}", f"就业方式：{m}", "人", "labor", "count", where=_all(EMPLOYED, _eq("mode", m)))
@@ -102,7 +126,11 @@ def _build() -> tuple[Figure, ...]:
         ),
         Figure(
             "income.monthly_mean", "已就业人员月均收入", "元", "labor", "mean", "monthly_income",
-            where=_all(EMPLOYED, lambda t: t.c.monthly_income > 0), money=True,
+            where=EARNING, money=True,
+        ),
+        Figure(
+            "income.monthly_median", "已就业人员月收入中位数", "元", "labor", "median", "monthly_income",
+            where=EARNING, money=True,
         ),
         Figure("demand.enterprises", "发布招聘信息的区内外用工企业", "家", "demand", "distinct", "enterprise"),
         Figure("demand.job_types", "工种", "个", "demand", "count"),
@@ -111,6 +139,7 @@ def _build() -> tuple[Figure, ...]:
         Figure("workshops.on_duty", "扶贫车间在岗人员", "人", "workshops", "sum", "on_duty"),
         Figure("workshops.poor_absorbed", "扶贫车间吸纳贫困劳动力", "人", "workshops", "sum", "poor_on_duty"),
         Figure("subsidy.total", "补贴发放合计", "元", "subsidies", "sum", "amount", money=True),
+        Figure("subsidy.payments", "补贴发放笔数", "笔", "subsidies", "count"),
     ]
     for key, (kind, label) in SUBSIDY_KEYS.items():
         f.append(Figure(f"subsidy.{key}", label, "元", "subsidies", "sum", "amount", _eq("subsidy_type", kind), True))

@@ -15,7 +15,7 @@ TOTAL = "合计"
 
 def header(key: str) -> str:
     fig = figure(key)
-    unit = "万元" if fig.money and fig.agg != "mean" else fig.unit
+    unit = "万元" if fig.in_wan else fig.unit
     return f"{fig.label}（{unit}）"
 
 
@@ -23,7 +23,7 @@ def _cell(key: str, value):
     fig = figure(key)
     if value is None:
         return None
-    if fig.money and fig.agg != "mean":
+    if fig.in_wan:
         return float((Decimal(value) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     if isinstance(value, Decimal):
         return float(value)

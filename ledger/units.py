@@ -19,7 +19,7 @@ def show(fig: Figure, value) -> str:
     """A figure as text with its unit: money in 万元, rates in %, counts as integers."""
     if value is None:
         return "—"
-    if fig.money and fig.agg != "mean":
+    if fig.in_wan:
         return f"{wan(value)}万元"
     if fig.agg == "ratio":
         return f"{value}%"

@@ -41,7 +41,7 @@ def _delta(key: str, now, before) -> str | None:
     diff = Decimal(now) - Decimal(before)
     if fig.agg == "ratio":
         return f"{diff:+.2f}个百分点"
-    if fig.money and fig.agg != "mean":
+    if fig.in_wan:
         return f"{diff / 10000:+,.2f}万元"
     if fig.money:
         return f"{diff:+,.2f}元"
@@ -76,7 +76,7 @@ def drill_chart(page: str, data: Ledger, view: View, key: str, *, title: str, wh
     """District: townships ranked, a click opens one. Township: its villages ranked, a
     click opens one. Village: the people behind the figure."""
     fig_ = figure(key)
-    unit = "万元" if fig_.money and fig_.agg != "mean" else fig_.unit
+    unit = "万元" if fig_.in_wan else fig_.unit
     if view.level == "village":
         if has_people(key):
             people_table(page, data, view, key)
@@ -88,7 +88,7 @@ def drill_chart(page: str, data: Ledger, view: View, key: str, *, title: str, wh
     if by == "township":
         rows = rows[rows["township"] != rows["township"].iloc[-1]] if _district_wide_is_zero(rows, key) else rows
     place = "各乡镇" if by == "township" else f"{view.township}各村"
-    fig = ranked_bar(rows, key, category=by, title=f"{place}{title}", unit=unit, money=fig_.money and fig_.agg != "mean")
+    fig = ranked_bar(rows, key, category=by, title=f"{place}{title}", unit=unit, money=fig_.in_wan)
     chart(fig, key=pick_key(page, by, key), filename=file_stub(view, f"{place}{title}"), select=True)
     st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
 

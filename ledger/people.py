@@ -1,0 +1,184 @@
+"""The ledger rows behind a count figure (花名册): who the number counts, traceable to
+the row of the imported workbook, with ID and phone numbers masked.
+
+``people(engine, "labor.unemployed_wanting_work", township="庆远镇")`` selects exactly
+the rows the figure counts for that scope and date (the same SQL condition, snapshot
+and year-to-date window as ``queries.figures``), so ``len(people(...))`` is the figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import case, select
+
+from loaders.spec import SHEETS_BY_KEY, YES_NO
+
+from .figures import figure, trainee_is_poor
+from .queries import (
+    ALL,
+    BLANK,
+    SNAPSHOT_SHEETS,
+    Scope,
+    _base_filter,
+    connect,
+    default_as_of,
+    snapshot_month,
+    township_order,
+)
+from .schema import DATA
+
+# The sheets whose rows are people (or payments), and the columns a list shows.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "labor": (
+        "township", "village", "name", "sex", "id_number", "is_poor", "employed", "mode", "work_area", "work_place",
+        "employer", "monthly_income", "household_size", "wants_work", "phone", "remark",
+    ),
+    "posts": ("township", "village", "name", "id_number", "category", "post", "started_on", "ended_on", "reason"),
+    "training": (
+        "township", "village", "name", "id_number", "is_poor", "class_id", "training_type", "organiser", "trade",
+        "started_on", "ended_on",
+    ),
+    "subsidies": ("township", "village", "recipient", "id_number", "recipient_type", "subsidy_type", "paid_on", "amount"),
+}
+NAME_COLUMN = {"labor": "name", "posts": "name", "training": "name", "subsidies": "recipient"}
+ROW = "行号"
+CENTS = Decimal("0.01")
+LOOKED_UP = "是（据劳动力台账）"  # a trainee's blank 是否建档立卡 that the labourer sheet fills
+
+
+def masked_id(id_number: str | None) -> str | None:
+    """``451203198503121234`` → ``451203********1234``: the region and the last four
+    stay, the birth date and sequence go. A value too short to keep both is all stars."""
+    if not id_number:
+        return id_number
+    s = str(id_number)
+    return s[:6] + "*" * 8 + s[-4:] if len(s) >= 11 else "*" * len(s)
+
+
+def masked_phone(phone: str | None) -> str | None:
+    """``13812345678`` → ``138****5678``. A value too short to keep 3 + 4 is all stars."""
+    if not phone:
+        return phone
+    s = str(phone)
+    return s[:3] + "****" + s[-4:] if len(s) >= 8 else "*" * len(s)
+
+
+def _is_row_count(fig) -> bool:
+    return fig.agg == "count" and fig.table in COLUMNS
+
+
+def _filter_value(col, value):
+    """A filter value as stored: 是/否 (有/无) as booleans, yuan as fen, ISO dates as dates."""
+    if col.kind == "yesno" and not isinstance(value, bool):
+        yes, no = col.values or YES_NO
+        if value not in (yes, no, "是", "否"):
+            raise ValueError(f"Filter on {col.key!r}: {value!r} is not {yes} or {no}.")
+        return value in (yes, "是")
+    if col.kind == "money":
+        return int((Decimal(str(value)) * 100).to_integral_value())
+    if col.kind == "int":
+        return int(value)
+    if col.kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _filters(sheet: str, t, filters: dict | None) -> list:
+    spec = SHEETS_BY_KEY[sheet]
+    clauses = []
+    for key, value in (filters or {}).items():
+        if key not in t.c or key not in {c.key for c in spec.columns}:
+            raise ValueError(f"Filter column {key!r} is not a column of sheet {sheet}.")
+        col = spec.column(key)
+        if value is None or value == BLANK:  # the （未填） bar of a breakdown
+            clauses.append(t.c[key].is_(None))
+        else:
+            clauses.append(t.c[key] == _filter_value(col, value))
+    return clauses
+
+
+def _cell(col, value):
+    if value is None:
+        return "" if col.kind in ("yesno", "text", "enum", "id", "phone") else None
+    if col.kind == "id":
+        return masked_id(value)
+    if col.kind == "phone":
+        return masked_phone(value)
+    if col.kind == "yesno":
+        yes, no = col.values or YES_NO
+        return yes if value else no
+    if col.kind == "money":
+        return (Decimal(int(value)) / 100).quantize(CENTS)
+    if col.kind == "int":
+        return int(value)
+    return value
+
+
+def people(
+    engine_or_conn,
+    key: str,
+    as_of: dt.date | None = None,
+    *,
+    scope: Scope = ALL,
+    township: str | None = None,
+    village: str | None = None,
+    poor_only: bool = False,
+    limit: int | None = None,
+    filters: dict | None = None,
+) -> pd.DataFrame:
+    """The rows a count figure counts (labourers, posts, trainees, payments) for that
+    scope and date, ordered by township (code order), village, name and row: 行号 (the
+    row in the imported workbook) and the sheet's columns under their Chinese headers,
+    ID and phone numbers masked, yes/no as 是/否 (意愿 as 有/无), money in yuan.
+
+    ``village`` narrows to one village; ``filters`` ({column key: value}, a value of
+    None or （未填） meaning blank) adds equality conditions, as when a category bar is
+    clicked. Without filters, ``len(people(...))`` equals the figure. ValueError for a
+    figure that does not count rows of these sheets."""
+    fig = figure(key)
+    if not _is_row_count(fig):
+        raise ValueError(f"{key} is not a count of ledger rows (people lists exist for: counts of {', '.join(COLUMNS)}).")
+    sheet = fig.table
+    t = DATA[sheet]
+    spec = SHEETS_BY_KEY[sheet]
+    cols = [spec.column(c) for c in COLUMNS[sheet]]
+    headers = [ROW] + [c.header for c in cols]
+    narrowed = scope.narrowed(township)
+    with connect(engine_or_conn) as conn:
+        as_of = as_of or default_as_of(conn)
+        if as_of is None:
+            return pd.DataFrame(columns=headers)
+        snap = {sheet: snapshot_month(conn, sheet, as_of)} if sheet in SNAPSHOT_SHEETS else {}
+        where = [_base_filter(sheet, t, as_of, snap, poor_only), narrowed.clause(t.c.township)]
+        if fig.where is not None:
+            where.append(fig.where(t))
+        if village is not None:
+            where.append(t.c.village == village)
+        where += _filters(sheet, t, filters)
+        names = township_order(conn)
+        place = case({n: i for i, n in enumerate(names)}, value=t.c.township, else_=len(names))
+        extra = [case((trainee_is_poor(t), 1), else_=0).label("_poor")] if sheet == "training" else []
+        stmt = (
+            select(t.c.source_row, *[t.c[c.key] for c in cols], *extra)
+            .where(*where)
+            # blank villages last on every backend (SQLite and MySQL sort NULL first)
+            .order_by(place, t.c.township, case((t.c.village.is_(None), 1), else_=0), t.c.village,
+                      t.c[NAME_COLUMN[sheet]], t.c.source_row, t.c.row_id)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = conn.execute(stmt).all()
+    records = []
+    for r in rows:
+        rec = {ROW: r[0]} | {h: _cell(c, v) for h, c, v in zip(headers[1:], cols, r[1 : 1 + len(cols)])}
+        if sheet == "training" and r[1 + cols.index(spec.column("is_poor"))] is None and r[-1]:
+            rec[spec.column("is_poor").header] = LOOKED_UP
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=headers)
+    for h, c in zip(headers, [None] + cols):
+        if c is None or c.kind == "int":  # whole numbers with blanks stay whole numbers
+            frame[h] = pd.array(frame[h].tolist(), dtype="Int64")
+    return frame
