@@ -55,3 +55,57 @@ def test_unknown_township_in_the_url_falls_back(app):
     app.run()
     assert not app.exception
     assert app.selectbox(key="overview_township").value == "全区"
+
+
+def _pick_plotly(app, key: str, value: str) -> None:
+    app.session_state[key] = {"selection": {"points": [{"x": value, "customdata": [value]}], "point_indices": [0], "box": [], "lasso": []}}
+
+
+def test_bar_click_drills_district_to_township_to_village_and_back(app, sample_db):
+    from ui.sidebar import pick_key
+
+    app.run()
+    assert app.subheader[0].value == "分乡镇情况"
+    _pick_plotly(app, pick_key("overview", "township", "labor.employment_rate"), "庆远镇")
+    app.run()
+    assert not app.exception
+    assert app.query_params["township"] == "庆远镇"
+    assert app.selectbox(key="overview_township").value == "庆远镇"
+    assert any(s.value == "庆远镇各村情况" for s in app.subheader)
+    assert app.button(key="overview_crumb_township").label.endswith("庆远镇")
+
+    villages = queries.breakdown(sample_db, ["labor.total"], by="village", township="庆远镇")
+    village = villages["village"].iloc[0]
+    app.session_state[pick_key("overview", "village", "table")] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+    assert app.query_params["village"] == village
+    count = int(villages["labor.total"].iloc[0])
+    assert any(s.value == f"宜州区 庆远镇 {village} 劳动力名单（{count:,}人）" for s in app.subheader)
+    people = app.dataframe[-1].value
+    assert len(people) == count
+    assert people["证件号码"].str.fullmatch(r"\d{6}\*{8}\d{3}[\dX]").all()
+
+    app.button(key="overview_crumb_district").click().run()
+    assert not app.exception
+    assert "township" not in app.query_params and "village" not in app.query_params
+    assert app.subheader[0].value == "分乡镇情况"
+
+
+def test_poor_only_toggle_changes_the_figures_and_the_url(app, sample_db):
+    app.run()
+    app.toggle(key="overview_poor").set_value(True).run()
+    assert not app.exception
+    assert app.query_params["poor"] == "1"
+    poor = queries.figures(sample_db, keys=["labor.total"], poor_only=True).values["labor.total"]
+    assert {m.label: m.value for m in app.metric}[figure("labor.total").label] == show(figure("labor.total"), poor)
+
+
+def test_month_choice_moves_every_figure(app, sample_db):
+    import datetime as dt
+
+    app.run()
+    app.selectbox(key="overview_month").select("2020-02").run()
+    assert app.query_params["month"] == "2020-02"
+    feb = queries.figures(sample_db, dt.date(2020, 2, 29), keys=["labor.employed"]).values["labor.employed"]
+    assert {m.label: m.value for m in app.metric}[figure("labor.employed").label] == show(figure("labor.employed"), feb)

@@ -20,6 +20,10 @@ from .data import Ledger
 from .sidebar import View, breadcrumb, pick_key, remember_labels
 
 
+# A fall in these is good news: shown green, not red.
+LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemployed_wanting_work", "households.none_employed"}
+
+
 def page_header(page: str, title: str, view: View) -> None:
     st.title(title)
     st.caption(view.caliber)
@@ -57,7 +61,13 @@ def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, c
         cols = st.columns(per_row)
         for col, key in zip(cols, keys[start : start + per_row]):
             delta = _delta(key, fs.values[key], old.values[key]) if old else None
-            col.metric(figure(key).label, show(figure(key), fs.values[key]), delta=delta, help=f"指标代码 {key}" + ("；较上月" if delta else ""))
+            col.metric(
+                figure(key).label,
+                show(figure(key), fs.values[key]),
+                delta=delta,
+                delta_color="inverse" if key in LOWER_IS_BETTER else "normal",
+                help=f"指标代码 {key}" + ("；变化为较上月" if delta else ""),
+            )
     return fs.values
 
 
@@ -85,8 +95,6 @@ def drill_chart(page: str, data: Ledger, view: View, key: str, *, title: str, wh
         return
     by = "township" if view.level == "district" else "village"
     rows = data.breakdown([key], view.as_of, by=by, township=view.township, poor_only=view.poor_only)
-    if by == "township":
-        rows = rows[rows["township"] != rows["township"].iloc[-1]] if _district_wide_is_zero(rows, key) else rows
     place = "各乡镇" if by == "township" else f"{view.township}各村"
     fig = ranked_bar(rows, key, category=by, title=f"{place}{title}", unit=unit, money=fig_.in_wan)
     chart(fig, key=pick_key(page, by, key), filename=file_stub(view, f"{place}{title}"), select=True)
@@ -97,11 +105,6 @@ def has_people(key: str) -> bool:
     """Whether a figure counts ledger rows that a people list can show."""
     fig = figure(key)
     return fig.agg == "count" and fig.table in ("labor", "posts", "training", "subsidies")
-
-
-def _district_wide_is_zero(rows: pd.DataFrame, key: str) -> bool:
-    last = rows.iloc[-1]
-    return str(last["township"]).startswith("全区") and not last[key]
 
 
 def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, selectable: bool = True) -> None:

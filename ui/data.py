@@ -96,6 +96,11 @@ def _call(url: str, version: int, name: str, args: tuple, kwargs: tuple):
     return getattr(importlib.import_module(module), func)(_engine(url), *args, **dict(kwargs))
 
 
+def _scalar(value):
+    """A DataFrame cell as a plain Python value (numpy integers become int)."""
+    return value.item() if hasattr(value, "item") else value
+
+
 class Ledger:
     """What a page asks of the ledger, through the cache."""
 
@@ -114,11 +119,17 @@ class Ledger:
             return _figures(self.url, self.version, as_of, township, keys, poor_only)
         rows = self.breakdown(keys, as_of, by="village", township=township, poor_only=poor_only)
         row = rows[rows["village"] == village]
-        values = {k: (row[k].iloc[0] if len(row) else None) for k in keys}
+        values = {k: (_scalar(row[k].iloc[0]) if len(row) else None) for k in keys}
         return queries.FigureSet(as_of, township, values, {})
 
     def breakdown(self, keys, as_of, by: str = "township", township=None, *, poor_only=False) -> pd.DataFrame:
-        return _breakdown(self.url, self.version, tuple(keys), as_of, by, township, poor_only)
+        """As queries.breakdown, less a district-wide row that holds nothing (most sheets
+        have no district-wide part; an empty bar or row would only puzzle a reader)."""
+        rows = _breakdown(self.url, self.version, tuple(keys), as_of, by, township, poor_only)
+        if by == "township" and len(rows) and rows["township"].iloc[-1] == queries.DISTRICT_WIDE:
+            if not any(rows[k].iloc[-1] for k in keys):
+                rows = rows.iloc[:-1]
+        return rows
 
     def monthly(self, keys, as_of, township=None, *, poor_only=False, cumulative=True) -> pd.DataFrame:
         return _monthly(self.url, self.version, tuple(keys), as_of, township, poor_only, cumulative)
