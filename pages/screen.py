@@ -21,8 +21,8 @@ st.markdown(
 .stApp {background: #0B1526; color: #E8EEF7;}
 .stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp span {color: #E8EEF7;}
 .big {text-align: center; padding: 0.6rem 0.2rem; border-radius: 12px; background: #14243D;}
-.big .label {font-size: 1.6rem; opacity: 0.85;}
-.big .value {font-size: clamp(2.4rem, 5vw, 4.6rem); font-weight: 700; color: #FFD166; line-height: 1.15;}
+.big .label {font-size: clamp(1rem, 1.6vw, 1.6rem); opacity: 0.85;}
+.big .value {font-size: clamp(1.8rem, 3.4vw, 4.2rem); font-weight: 700; color: #FFD166; line-height: 1.15;}
 </style>
 """,
     unsafe_allow_html=True,

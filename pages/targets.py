@@ -46,7 +46,7 @@ for indicator, rows in progress.groupby("indicator", sort=False):
             "完成率（%）": rows["completion"].map(lambda v: None if v is None else float(v)),
             "进度要求（%）": rows["pace"].map(float),
             "状态": rows["rag"].map(RAG_TEXT),
-            "剩余各月每月需完成": rows["needed_per_month"],
+            "剩余各月每月需完成": pd.array(rows["needed_per_month"], dtype="Int64"),
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")

@@ -141,5 +141,20 @@ class Ledger:
         return _call(self.url, self.version, name, args, tuple(sorted(kwargs.items())))
 
 
+def _ensure_router() -> None:
+    """Make dashboard.py the router even for a deep link opened first after start.
+
+    With a pages/ folder beside it, Streamlit starts in its old multipage mode until
+    some run calls st.navigation; a bookmark such as /targets opened first would run
+    the page alone (no wide layout, file names as navigation) and keep that mode for
+    every later visitor. One rerun in the new mode fixes it for good."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def ledger() -> Ledger:
+    _ensure_router()
     return Ledger(get_engine())
