@@ -109,3 +109,42 @@ def test_month_choice_moves_every_figure(app, sample_db):
     assert app.query_params["month"] == "2020-02"
     feb = queries.figures(sample_db, dt.date(2020, 2, 29), keys=["labor.employed"]).values["labor.employed"]
     assert {m.label: m.value for m in app.metric}[figure("labor.employed").label] == show(figure("labor.employed"), feb)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.path not in ("pages/screen.py", "pages/targets.py")], ids=lambda p: p.path)
+@pytest.mark.parametrize("township", [None, "福龙瑶族乡"])
+def test_every_metric_equals_the_command_line_figures(app, sample_db, page, township):
+    """Each headline figure a page shows is the query layer's (the CLI's) figure for
+    the same month and township, formatted the district's way."""
+    import re
+
+    if township:
+        app.query_params["township"] = township
+    app.run()
+    app.switch_page(page.path).run()
+    assert not app.exception
+    shown = {}
+    for metric in app.metric:
+        match = re.search(r"指标代码 (\S+?)(；|$)", metric.help or "")
+        assert match, f"metric {metric.label} does not name its figure"
+        shown[match.group(1)] = metric.value
+    assert shown, "every page but the projector view shows headline figures"
+    district_only = {k for k in shown if k.startswith("demand.")}
+    local = queries.figures(sample_db, township=township, keys=[k for k in shown if k not in district_only]).values
+    local |= queries.figures(sample_db, keys=list(district_only)).values if district_only else {}
+    assert shown == {k: show(figure(k), local[k]) for k in shown}
+
+
+def test_targets_page_lists_every_township_of_every_indicator(app, sample_db):
+    from ledger.targets import progress
+
+    app.run()
+    app.switch_page("pages/targets.py").run()
+    assert not app.exception
+    expected = progress(sample_db, queries.default_as_of(sample_db))
+    tables = app.dataframe
+    assert len(tables) == expected["indicator"].nunique()
+    assert sum(len(t.value) for t in tables) == len(expected)
+    first = tables[0].value
+    assert list(first["排名"]) == list(range(1, len(first) + 1))
+    assert set(first["状态"]) <= {"达到进度", "略低于进度", "落后"}
