@@ -38,6 +38,7 @@ from .store import stored_townships
 
 SNAPSHOT_SHEETS = ("labor", "workshops")
 DISTRICT_WIDE = "全区（不分乡镇）"
+NO_VILLAGE = "（未分村）"
 BLANK = "（未填）"
 CENTS = Decimal("0.01")
 # Columns every data table has that are bookkeeping, not ledger content.
@@ -476,7 +477,7 @@ def breakdown(
         vals = got.get(group, {})
         rec = {"township": group[0] if group[0] is not None else DISTRICT_WIDE}
         if by == "village":
-            rec["village"] = group[1] if group[1] is not None else "（未分村）"
+            rec["village"] = group[1] if group[1] is not None else NO_VILLAGE
         rec |= {f.key: vals.get(f.key, _zero(f)) for f in figs}
         records.append(rec)
     if by == "township" and not any(r["township"] == DISTRICT_WIDE for r in records):

@@ -155,8 +155,7 @@ def test_every_page_opens(tab, spec):
     assert h1 and h1[0], f"{spec.title} ({path}) shows no h1 title"
     # The sidebar navigation marks this page as the current one.
     current = page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]')
-    if current.count():
-        assert spec.title in current.first.inner_text()
+    assert current.count() == 1 and spec.title in current.first.inner_text(), f"{spec.title} is not the current page in the sidebar"
 
 
 # ---------------------------------------------------------------- 2. drill by bar click
@@ -244,6 +243,8 @@ def test_url_state_sets_the_sidebar(tab):
 
 def test_unknown_township_in_the_url_falls_back(tab):
     page = tab.open("/?township=不存在镇")
+    # The notice (a toast, shown for a few seconds) names the rejected value.
+    page.locator('[data-testid="stToast"]', has_text="不存在镇").first.wait_for(timeout=5_000)
     assert select_value(page, "乡镇") == "全区"
     assert "township" not in query(page)
     assert "分乡镇情况" in headings(page)

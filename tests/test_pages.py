@@ -148,3 +148,12 @@ def test_targets_page_lists_every_township_of_every_indicator(app, sample_db):
     first = tables[0].value
     assert list(first["排名"]) == list(range(1, len(first) + 1))
     assert set(first["状态"]) <= {"达到进度", "略低于进度", "落后"}
+
+
+def test_unknown_village_in_the_url_falls_back_to_the_township(app):
+    app.query_params["township"] = "庆远镇"
+    app.query_params["village"] = "不存在村"
+    app.run()
+    assert not app.exception
+    assert "village" not in app.query_params
+    assert any(s.value == "庆远镇各村情况" for s in app.subheader)

@@ -126,10 +126,14 @@ class Ledger:
         """As queries.breakdown, less a district-wide row that holds nothing (most sheets
         have no district-wide part; an empty bar or row would only puzzle a reader)."""
         rows = _breakdown(self.url, self.version, tuple(keys), as_of, by, township, poor_only)
-        if by == "township" and len(rows) and rows["township"].iloc[-1] == queries.DISTRICT_WIDE:
-            if not any(rows[k].iloc[-1] for k in keys):
-                rows = rows.iloc[:-1]
+        unplaced = {"township": queries.DISTRICT_WIDE, "village": queries.NO_VILLAGE}.get(by)
+        if unplaced is not None and len(rows):
+            empty = (rows[by] == unplaced) & ~rows[list(keys)].apply(lambda r: any(v for v in r if v == v), axis=1)
+            rows = rows[~empty]
         return rows
+
+    def villages(self, as_of, township: str) -> list[str]:
+        return list(self.breakdown(["labor.total"], as_of, by="village", township=township)["village"])
 
     def monthly(self, keys, as_of, township=None, *, poor_only=False, cumulative=True) -> pd.DataFrame:
         return _monthly(self.url, self.version, tuple(keys), as_of, township, poor_only, cumulative)

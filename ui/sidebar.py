@@ -154,6 +154,9 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
             poor = st.toggle("只看建档立卡贫困劳动力", key=poor_key)
     township = None if town == ALL else town
     village = st.session_state.get("view_village") if township else None
+    if village is not None and village not in data.villages(month_end(month), township):
+        st.toast(f"{township}没有名为“{village}”的村，已返回乡镇")
+        village = None
     st.session_state.update(view_month=month, view_township=town, view_poor=poor, view_village=village)
     _write_url(month=month, township=township, village=village, poor="1" if poor else None)
     return View(month_end(month), month, township, village, poor)
