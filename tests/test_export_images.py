@@ -1,0 +1,227 @@
+"""Chart image exports (exports.images): every Plotly builder to PNG and SVG, Chinese
+text drawn with the bundled font (not boxes), one image per caller under concurrency,
+the caption (口径) line, the dpi of the Word briefing's images.
+
+Needs Chromium (/usr/bin/chromium or BROWSER_PATH): without it the tests skip with the
+reason; under CI=true a missing Chromium is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import threading
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from charts import category_bar, grouped_bar, progress_bar, ranked_bar, trend_line, workshop_lines
+from exports import images
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+_problem = images.available()
+if _problem and os.environ.get("CI", "").lower() == "true":
+    raise RuntimeError(f"CI=true and chart images cannot be made: {_problem}")
+pytestmark = pytest.mark.skipif(_problem is not None, reason=_problem or "")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE, "not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def pixels(data: bytes, box=None):
+    from PIL import Image
+
+    im = Image.open(io.BytesIO(data)).convert("RGB")
+    return im.crop(box) if box else im
+
+
+TOWNS = pd.DataFrame({"township": ["庆远镇", "三岔镇", "洛西镇", "刘三姐镇"], "n": [1234, 800, 650, 90], "m": [300, 200, 100, 50]})
+
+BUILDERS = {
+    "ranked_bar": lambda title: ranked_bar(TOWNS, "n", title=title, unit="人"),
+    "grouped_bar": lambda title: grouped_bar(TOWNS, {"n": "外出务工", "m": "扶贫车间"}, title=title, unit="人"),
+    "category_bar": lambda title: category_bar(
+        pd.DataFrame({"mode": ["外出务工", "扶贫车间", "公益性岗位"], "n": [500, 120, 80]}), "n", category="mode", title=title, unit="人"
+    ),
+    "trend_line": lambda title: trend_line(
+        pd.DataFrame({"month": ["2020-01", "2020-02", "2020-03"], "n": [100, 150, 210]}), {"n": "就业人数"}, title=title, unit="人"
+    ),
+    "progress_bar": lambda title: progress_bar(
+        pd.DataFrame({"township": ["庆远镇", "三岔镇", "洛西镇"], "indicator": ["培训人次"] * 3,
+                      "completion": [110.5, 70.2, 40.0], "pace": [75.0, 75.0, 75.0]}),
+        title=title,
+    ),
+    "workshop_lines": lambda title: workshop_lines(
+        pd.DataFrame({"name": ["竹编车间", "竹编车间", "制衣车间", "制衣车间"], "month": ["2020-01", "2020-02"] * 2, "on_duty": [12, 15, 30, 28]}),
+        title=title,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_every_builder_exports_png_and_svg(name):
+    title = f"{name}：各乡镇就业情况"
+    fig = BUILDERS[name](title)
+    before = fig.to_dict()
+    data = images.png(fig, width=600, height=300, scale=2)
+    assert png_size(data) == (1200, 600)
+    out = images.svg(fig, width=600, height=300)
+    root = ET.fromstring(out)  # valid XML
+    assert root.tag.endswith("svg")
+    texts = "".join(root.itertext())
+    assert title in texts
+    assert fig.to_dict() == before, "the caller's figure was changed"
+
+
+def test_font_family_puts_noto_sans_sc_first_on_a_copy():
+    fig = BUILDERS["ranked_bar"]("标题")
+    family = fig.layout.font.family
+    ready, height = images.prepare(fig, width=1200, height=None)
+    assert ready.layout.font.family.startswith('"Noto Sans SC"')
+    assert "Microsoft YaHei" in ready.layout.font.family and ready.layout.font.family.count("Noto Sans SC") == 1
+    assert fig.layout.font.family == family
+    assert height == images.DEFAULT_HEIGHT
+    plain = images.prepare({"data": [], "layout": {"font": {"family": "Arial, sans-serif"}}}, width=100, height=50)[0]
+    assert plain.layout.font.family == '"Noto Sans SC", Arial, sans-serif'
+
+
+def _title_region(data: bytes):
+    # The title sits top left (x=0, container-referenced); its box at scale 1.
+    return pixels(data, (0, 0, 400, 60))
+
+
+def _differs(a: bytes, b: bytes) -> bool:
+    from PIL import ImageChops
+
+    return ImageChops.difference(_title_region(a), _title_region(b)).getbbox() is not None
+
+
+def test_chinese_renders_as_glyphs_not_boxes():
+    # Same length, different characters: boxes (tofu) would be pixel-identical.
+    a = images.png(BUILDERS["ranked_bar"]("就业人数统计"), width=800, height=400, scale=1)
+    b = images.png(BUILDERS["ranked_bar"]("培训补贴发放"), width=800, height=400, scale=1)
+    assert _differs(a, b)
+    # Ink in the title region at all (not a blank title).
+    assert _title_region(a).convert("L").getextrema()[0] < 128
+
+
+CONTROL = textwrap.dedent(
+    """
+    import os, sys, tempfile
+    sys.path.insert(0, {root!r})
+    empty = tempfile.mkdtemp()
+    conf = os.path.join(empty, "fonts.conf")
+    open(conf, "w").write('<?xml version="1.0"?><fontconfig><dir>' + empty + '</dir></fontconfig>')
+    from exports import images
+    images.FONTS_CONF = type(images.FONTS_CONF)(conf)  # the control: no font at all
+    import pandas as pd
+    from charts import ranked_bar
+    df = pd.DataFrame({{"township": ["A", "B"], "n": [3, 2]}})
+    out = sys.argv[1]
+    for i, title in enumerate(["就业人数统计", "培训补贴发放"]):
+        data = images.png(ranked_bar(df, "n", title=title, unit="人"), width=800, height=400, scale=1)
+        open(os.path.join(out, f"{{i}}.png"), "wb").write(data)
+    """
+)
+
+
+def test_control_without_font_characters_are_identical_boxes(tmp_path):
+    """The control of the test above: with fontconfig pointing at an empty font folder
+    (in a subprocess, so this process's renderer keeps its font) the two different
+    titles render identically: the glyph test does detect boxes."""
+    script = tmp_path / "control.py"
+    script.write_text(CONTROL.format(root=str(ROOT)), encoding="utf-8")
+    env = dict(os.environ)
+    env.pop("FONTCONFIG_FILE", None)
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, env=env, timeout=120)
+    a, b = (tmp_path / "0.png").read_bytes(), (tmp_path / "1.png").read_bytes()
+    assert not _differs(a, b)
+
+
+def test_concurrent_exports_each_get_their_own_image():
+    figs = [ranked_bar(TOWNS.assign(n=TOWNS["n"] + 7 * i), "n", title=f"第{i + 1}张图：乡镇排名", unit="人") for i in range(6)]
+    expected = [images.png(f, width=500, height=250, scale=1) for f in figs]
+    assert len(set(expected)) == 6
+    got: dict[int, bytes] = {}
+    errors = []
+    barrier = threading.Barrier(6)
+
+    def work(i):
+        try:
+            barrier.wait()
+            got[i] = images.png(figs[i], width=500, height=250, scale=1)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    for i in range(6):
+        assert got[i] == expected[i], f"thread {i} got another figure's image"
+
+
+def test_available(monkeypatch):
+    assert images.available() is None
+    # Only the check's logic: the shared renderer is already running and untouched.
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    message = images.available()
+    assert message and "chromium" in message.lower() and "apt-get install chromium" in message
+    assert "/nonexistent/chromium" in message
+    monkeypatch.delenv("BROWSER_PATH")
+    monkeypatch.setattr(images, "DEFAULT_BROWSER", "/nonexistent/chromium")
+    monkeypatch.setattr(images.shutil, "which", lambda name: None)
+    assert "apt-get install chromium" in images.available()
+
+
+def test_caption_in_svg_and_under_the_plot():
+    caption = "数据来源：宜州区人社局就业台账；统计截至2020年9月30日"
+    fig = BUILDERS["grouped_bar"]("外出务工与扶贫车间")
+    out = images.svg(fig, width=800, height=400, caption=caption)
+    assert caption in "".join(ET.fromstring(out).itertext())
+    assert caption.encode() not in images.svg(fig, width=800, height=400)
+    # Under the plot: ink in the last rows of the PNG with the caption, none without.
+    with_caption = pixels(images.png(fig, width=800, height=400, scale=1, caption=caption)).convert("L")
+    bottom = with_caption.crop((0, 400 - images.CAPTION_BAND, 800, 400))
+    assert bottom.getextrema()[0] < 160
+    ready, _ = images.prepare(fig, width=800, height=400, caption=caption)
+    assert ready.layout.margin.b > fig.layout.margin.b
+
+
+def test_png_dpi_for_the_word_briefing():
+    from PIL import Image
+
+    data = images.png_dpi(BUILDERS["trend_line"]("月度就业趋势"), dpi=300, width_cm=16)
+    width, height = png_size(data)
+    assert width == round(16 / 2.54 * 300) == 1890
+    dpi = Image.open(io.BytesIO(data)).info["dpi"]
+    assert round(dpi[0]) == 300
+    assert images.dpi_size(150, 8)[0] == round(8 / 2.54 * 150)
+
+
+def test_offline_renderer_settings(monkeypatch):
+    """No CDN: the renderer starts with mathjax off and the plotly.js of the plotly
+    package, and that page loads nothing over the network."""
+    import kaleido
+
+    calls = []
+    monkeypatch.setattr(images, "_started", False)
+    monkeypatch.setattr(kaleido, "start_sync_server", lambda *a, **k: calls.append(k))
+    images._start()  # recorded, not started: the shared renderer keeps running
+    (kwargs,) = calls
+    assert kwargs["mathjax"] is False
+    assert kwargs["plotlyjs"] == images.PLOTLY_JS.as_uri() and images.PLOTLY_JS.is_file()
+    page = kaleido.PageGenerator(plotly=kwargs["plotlyjs"], mathjax=False).generate_index()
+    assert "http" not in page.lower()
