@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("format-doc", help="输出台账格式说明（Markdown）")
 
+    p = sub.add_parser("briefing", help="生成工作简报（Word）或汇报幻灯片（PowerPoint）")
+    p.add_argument("--as-of", type=_date, help="截止日期 YYYY-MM-DD（默认：台账最新月份月末）")
+    p.add_argument("--township")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--format", choices=["docx", "pptx"], help="默认按 --out 的扩展名")
+    p.add_argument("--db")
+
     args = parser.parse_args(argv)
     return COMMANDS[args.command](args)
 
@@ -216,7 +223,42 @@ def cmd_format_doc(args) -> int:
     return 0
 
 
+def cmd_briefing(args) -> int:
+    from .store import init_db, township_names
+
+    fmt = args.format or ("pptx" if args.out.suffix.lower() == ".pptx" else "docx")
+    engine = make_engine(args.db)
+    init_db(engine)
+    township = None
+    if args.township:
+        from loaders.townships import TownshipResolver
+
+        from .store import stored_townships
+
+        with engine.connect() as conn:
+            stored = stored_townships(conn)
+        import loaders
+
+        township = TownshipResolver(stored or loaders.DEFAULT_TOWNSHIPS).resolve(args.township)
+        if township is None:
+            print(f"未知乡镇：{args.township}（应为{'、'.join(township_names(engine))}之一）", file=sys.stderr)
+            return 2
+    if fmt == "pptx":
+        from exports.slides import slides_pptx
+
+        data = slides_pptx(engine, args.as_of, township=township)
+    else:
+        from exports.briefing import briefing_docx
+
+        data = briefing_docx(engine, args.as_of, township=township)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"{'汇报幻灯片' if fmt == 'pptx' else '工作简报'}已写入 {args.out}")
+    return 0
+
+
 COMMANDS = {
+    "briefing": cmd_briefing,
     "format-doc": cmd_format_doc,
     "import": cmd_import,
     "figures": cmd_figures,

@@ -30,10 +30,25 @@ def _cell(key: str, value):
     return value
 
 
+def label(column: str) -> str:
+    """A grouping column's Chinese header: 乡镇, 村, 月份, or the ledger format's own."""
+    from loaders.spec import SHEETS
+
+    fixed = {"township": "乡镇", "village": "村", "month": "月份", "band": "月收入区间", "people": "人数（人）"}
+    if column in fixed:
+        return fixed[column]
+    for sheet in SHEETS:
+        for col in sheet.columns:
+            if col.key == column:
+                return col.header
+    return column
+
+
 def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = None) -> pd.DataFrame:
-    """``rows`` from queries.breakdown; ``total`` adds the 合计 row from the district figures."""
-    label_cols = [c for c in ("township", "village") if c in rows.columns]
-    out = pd.DataFrame({"乡镇" if c == "township" else "村": rows[c] for c in label_cols})
+    """``rows`` from queries.breakdown (or monthly); ``total`` adds the 合计 row from the
+    district figures."""
+    label_cols = [c for c in rows.columns if c not in keys]
+    out = pd.DataFrame({label(c): rows[c] for c in label_cols})
     for key in keys:
         out[header(key)] = [_cell(key, v) for v in rows[key]]
     if total is not None:

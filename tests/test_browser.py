@@ -301,3 +301,29 @@ def test_chart_has_the_png_export_button(tab):
     png = [i for i, t in enumerate(titles) if "PNG" in t or "下载" in t]
     assert png, f"no PNG/下载 button on the modebar: {titles}"
     assert buttons.nth(png[0]).is_visible()
+
+
+# ---------------------------------------------------------------- 7. downloads
+
+
+def test_download_buttons_yield_a_png_and_an_xlsx(tab):
+    """The chart's server-rendered PNG and its data as Excel, as a report writer gets them."""
+    import io
+
+    import openpyxl
+
+    page = tab.open("/")
+    main = page.locator('[data-testid="stMain"]')
+    with page.expect_download(timeout=60_000) as png_info:
+        main.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first.click()
+    png = png_info.value
+    assert png.suggested_filename.endswith(".png") and "就业率" in png.suggested_filename
+    body = open(png.path(), "rb").read()
+    assert body[:8] == b"\x89PNG\r\n\x1a\n" and len(body) > 10_000
+
+    with page.expect_download(timeout=60_000) as xlsx_info:
+        main.locator('[data-testid="stDownloadButton"] button', has_text="Excel").first.click()
+    book = openpyxl.load_workbook(io.BytesIO(open(xlsx_info.value.path(), "rb").read()))
+    sheet = book.active
+    assert "就业率" in str(sheet["A1"].value) and "数据来源" in str(sheet["A2"].value)
+    tab.assert_clean()

@@ -17,6 +17,7 @@ from ledger.tables import figure_table
 from ledger.units import show
 
 from .data import Ledger
+from .downloads import chart_downloads, table_downloads
 from .sidebar import View, breadcrumb, pick_key, remember_labels
 
 
@@ -71,11 +72,18 @@ def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, c
     return fs.values
 
 
-def chart(fig, *, key: str, filename: str, select: bool = False):
-    """A plotly chart with the PNG export button set up; bars can be clicked to drill."""
+def chart(fig, *, key: str, filename: str, select: bool = False, view: View | None = None, data=None, keys=None):
+    """A plotly chart with the PNG export button set up; bars can be clicked to drill.
+    With ``view``, download buttons follow: the image rendered on the server with the
+    口径 line as caption, and with ``data``/``keys`` the chart's figures as Excel."""
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
     # theme=None: the figure keeps its own fonts and colours (the same in exports).
-    return st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", theme=None, **kwargs)
+    event = st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", theme=None, **kwargs)
+    if view is not None:
+        title = fig.layout.title.text or filename
+        table = figure_table(data, keys) if data is not None and keys else None
+        chart_downloads(fig, key=f"{key}_dl", name=filename, title=title, caption=view.caliber, table=table)
+    return event
 
 
 def file_stub(view: View, what: str) -> str:
@@ -97,7 +105,7 @@ def drill_chart(page: str, data: Ledger, view: View, key: str, *, title: str, wh
     rows = data.breakdown([key], view.as_of, by=by, township=view.township, poor_only=view.poor_only)
     place = "各乡镇" if by == "township" else f"{view.township}各村"
     fig = ranked_bar(rows, key, category=by, title=f"{place}{title}", unit=unit, money=fig_.in_wan)
-    chart(fig, key=pick_key(page, by, key), filename=file_stub(view, f"{place}{title}"), select=True)
+    chart(fig, key=pick_key(page, by, key), filename=file_stub(view, f"{place}{title}"), select=True, view=view, data=rows, keys=[key])
     st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
 
 
@@ -116,6 +124,8 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
     total = data.figures(view.as_of, view.township, keys, poor_only=view.poor_only)
     table = figure_table(rows, keys, total)
     key = pick_key(page, by, "table")
+    name = file_stub(view, "各乡镇情况" if by == "township" else "各村情况")
+    table_downloads(table, key=f"{key}_dl", name=name, title=name.replace("_", " "), caption=view.caliber)
     if selectable:
         remember_labels(key, list(table.iloc[:, 1 if by == "village" else 0]))
         st.dataframe(table, hide_index=True, width="stretch", key=key, on_select="rerun", selection_mode="single-row")
@@ -130,3 +140,7 @@ def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict
     label = title or figure(key).label
     st.subheader(f"{view.place} {label}名单（{len(people):,}人）")
     st.dataframe(people, hide_index=True, width="stretch", key=f"{page}_people_{key}")
+    table_downloads(
+        people, key=f"{page}_people_{key}_dl", name=file_stub(view, f"{label}名单"), title=f"{view.place} {label}名单",
+        caption=view.caliber + "证件号码、联系电话已脱敏。",
+    )

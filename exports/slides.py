@@ -1,0 +1,176 @@
+"""The slide pack: a 16:9 title slide and one slide per area (就业、收入、补贴、培训、
+扶贫车间、公益性岗位、用工需求与返岗输送), each with its headline figures in large type
+and its main chart when charts can be rendered. Numbers come from ``queries.figures``
+in the briefing's wording (``exports.briefing.figure_text``). No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from ledger import queries
+from ledger.figures import BY_KEY
+from loaders.townships import DISTRICT
+
+from .briefing import _when, figure_text, images_module
+
+EA_FONT = "微软雅黑"
+LATIN_FONT = "Arial"
+RED = (0xC0, 0x1E, 0x23)
+GREY = (0x59, 0x59, 0x59)
+
+# (title, headline keys with their labels, chart)
+AREAS = [
+    ("就业", [("labor.total", "劳动力"), ("labor.employed", "已就业"), ("labor.employment_rate", "就业率"),
+             ("labor.poor_employment_rate", "建档立卡就业率")], "employment"),
+    ("收入", [("income.monthly_mean", "月均收入"), ("income.monthly_median", "月收入中位数"),
+             ("labor.area.省外", "省外务工"), ("labor.mode.外出务工", "外出务工")], "income"),
+    ("补贴", [("subsidy.total", "补贴发放合计"), ("subsidy.job_stability", "稳岗补贴"),
+             ("subsidy.epidemic_prevention", "防疫补贴"), ("subsidy.transport", "交通补贴")], "subsidies"),
+    ("培训", [("training.classes", "培训班"), ("training.person_times", "培训人次"),
+             ("training.poor_person_times", "其中建档立卡"), ("training.short_term_reward.amount", "以奖代补资金")], "training"),
+    ("扶贫车间", [("workshops.count", "已复工车间"), ("workshops.on_duty", "在岗人员"),
+              ("workshops.poor_absorbed", "吸纳贫困劳动力"), ("subsidy.workshop_reward", "带动就业奖补")], "workshops"),
+    ("公益性岗位", [("posts.poverty.count", "扶贫公益性岗位"), ("posts.poverty.subsidy", "扶贫公益性岗位补贴"),
+               ("posts.temporary.count", "临时性公益岗位"), ("posts.temporary.subsidy", "临时性公益岗位补贴")], "posts"),
+    ("用工需求与返岗输送", [("demand.enterprises", "用工企业"), ("demand.postings", "岗位信息"),
+                   ("transport.batches", "点对点输送"), ("transport.people", "输送人数")], "demand"),
+]
+DEMAND_KEYS = ["demand.enterprises", "demand.job_types", "demand.postings"]
+
+
+def _shown(key: str, value) -> str:
+    if value is None:
+        return "—"
+    fig = BY_KEY[key]
+    if fig.per_head:
+        return f"{value:.0f}元"
+    return figure_text(key, value)
+
+
+def _chart(kind: str, engine, as_of, township):
+    """The area's main chart (a plotly figure)."""
+    from charts import category_bar, ranked_bar, trend_line
+
+    place = township or DISTRICT
+    by = "village" if township else "township"
+    where = "各村" if township else "各乡镇"
+
+    def ranked(key, title, unit, money=False):
+        df = queries.breakdown(engine, [key], as_of, by=by, township=township)
+        df = df[~df[by].isin([queries.DISTRICT_WIDE, queries.NO_VILLAGE])]
+        return ranked_bar(df, key, category=by, title=f"{place}{where}{title}", unit=unit, money=money)
+
+    if kind == "employment":
+        return ranked("labor.employment_rate", "就业率", "%")
+    if kind == "income":
+        return ranked("income.monthly_mean", "已就业人员月均收入", "元")
+    if kind == "subsidies":
+        df = queries.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
+        return category_bar(df, "subsidy.total", category="subsidy_type", title=f"{place}各类补贴发放金额", unit="万元", money=True)
+    if kind == "training":
+        df = queries.monthly(engine, ["training.person_times", "training.poor_person_times"], as_of, township=township)
+        return trend_line(df, {"training.person_times": "培训人次", "training.poor_person_times": "其中建档立卡"},
+                          title=f"{place}培训人次累计（按月）", unit="人次")
+    if kind == "workshops":
+        return ranked("workshops.on_duty", "扶贫车间在岗人员", "人")
+    if kind == "posts":
+        df = queries.breakdown(engine, ["posts.count"], as_of, by="category", township=township)
+        return category_bar(df, "posts.count", category="category", title=f"{place}公益性岗位", unit="个")
+    if kind == "demand":
+        df = queries.monthly(engine, ["transport.people", "transport.poor"], as_of, township=township)
+        return trend_line(df, {"transport.people": "输送人数", "transport.poor": "其中建档立卡"},
+                          title=f"{place}返岗输送人数累计（按月）", unit="人")
+    raise ValueError(kind)
+
+
+def _ea(run, size=None, bold=None, colour=None) -> None:
+    """Latin and East Asian typefaces (a:latin, a:ea) on a run."""
+    from pptx.dml.color import RGBColor
+    from pptx.oxml.ns import qn
+
+    font = run.font
+    font.name = LATIN_FONT
+    rpr = run._r.get_or_add_rPr()
+    for tag in ("a:ea", "a:cs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = rpr.makeelement(qn(tag), {})
+            rpr.append(el)
+        el.set("typeface", EA_FONT)
+    if size is not None:
+        font.size = size
+    if bold is not None:
+        font.bold = bold
+    if colour is not None:
+        font.color.rgb = RGBColor(*colour)
+
+
+def _text(slide, left, top, width, height, text, size, *, bold=False, colour=GREY, align=None):
+    from pptx.enum.text import PP_ALIGN
+
+    box = slide.shapes.add_textbox(left, top, width, height)
+    tf = box.text_frame
+    tf.word_wrap = True
+    p = tf.paragraphs[0]
+    p.alignment = align or PP_ALIGN.LEFT
+    _ea(p.add_run(), size, bold, colour)
+    p.runs[0].text = text
+    return box
+
+
+def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -> bytes:
+    from pptx import Presentation
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Emu, Inches, Pt
+
+    as_of = as_of or queries.default_as_of(engine)
+    keys = sorted({k for _, heads, _ in AREAS for k, _ in heads})
+    values = dict(queries.figures(engine, as_of, township=township, keys=keys).values)
+    if township:  # the demand database is district-wide
+        values |= queries.figures(engine, as_of, keys=DEMAND_KEYS).values
+    images, why_not = images_module()
+    place = township or DISTRICT
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    W, H = prs.slide_width, prs.slide_height
+    blank = prs.slide_layouts[6]
+
+    s = prs.slides.add_slide(blank)
+    year = f"{as_of.year}年" if as_of else ""
+    _text(s, Inches(0.8), Inches(2.3), W - Inches(1.6), Inches(1.4), f"{place}{year}贫困劳动力稳岗就业工作情况",
+          Pt(40), bold=True, colour=RED, align=PP_ALIGN.CENTER)
+    _text(s, Inches(0.8), Inches(3.9), W - Inches(1.6), Inches(0.8), f"汇报材料（{_when(as_of)}）",
+          Pt(24), colour=GREY, align=PP_ALIGN.CENTER)
+
+    for title, heads, kind in AREAS:
+        s = prs.slides.add_slide(blank)
+        _text(s, Inches(0.6), Inches(0.35), W - Inches(1.2), Inches(0.8), f"{place}　{title}", Pt(30), bold=True, colour=RED)
+        col_w = Inches(3.4)
+        for i, (key, label) in enumerate(heads):
+            top = Inches(1.45) + i * Inches(1.42)
+            _text(s, Inches(0.6), top, col_w, Inches(0.75), _shown(key, values.get(key)), Pt(36), bold=True, colour=RED)
+            note = label + ("（全区）" if township and key in DEMAND_KEYS else "")
+            _text(s, Inches(0.6), top + Inches(0.72), col_w, Inches(0.45), note, Pt(16), colour=GREY)
+        left, top = Inches(4.3), Inches(1.4)
+        width, height = W - left - Inches(0.5), H - top - Inches(0.5)
+        png = None
+        if images is not None:
+            try:
+                png = images.png(_chart(kind, engine, as_of, township), width=1200, height=int(1200 * height / width), scale=2)
+            except Exception as exc:
+                why = f"图表生成失败（{type(exc).__name__}）"
+            else:
+                why = None
+        else:
+            why = why_not
+        if png:
+            s.shapes.add_picture(io.BytesIO(png), left, top, width=Emu(int(width)))
+        else:
+            _text(s, left, top + height // 2, width, Inches(0.6), f"（未附图表：{why}）", Pt(14), colour=GREY,
+                  align=PP_ALIGN.CENTER)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
