@@ -111,7 +111,9 @@ def test_month_choice_moves_every_figure(app, sample_db):
     assert {m.label: m.value for m in app.metric}[figure("labor.employed").label] == show(figure("labor.employed"), feb)
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.path not in ("pages/screen.py", "pages/targets.py")], ids=lambda p: p.path)
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if p.path not in ("pages/screen.py", "pages/targets.py", "pages/reports.py")], ids=lambda p: p.path
+)
 @pytest.mark.parametrize("township", [None, "福龙瑶族乡"])
 def test_every_metric_equals_the_command_line_figures(app, sample_db, page, township):
     """Each headline figure a page shows is the query layer's (the CLI's) figure for
@@ -157,3 +159,11 @@ def test_unknown_village_in_the_url_falls_back_to_the_township(app):
     assert not app.exception
     assert "village" not in app.query_params
     assert any(s.value == "庆远镇各村情况" for s in app.subheader)
+
+
+def test_reports_page_previews_the_briefing_with_the_seed_figures(app, seed_figures):
+    app.run()
+    app.switch_page("pages/reports.py").run()
+    assert not app.exception
+    text = "".join(m.value for m in app.markdown)
+    assert "41239条" in text and "2.89万元" in text and "366人" in text

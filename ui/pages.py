@@ -23,5 +23,6 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/posts.py", "公益性岗位", ":material/volunteer_activism:"),
     PageSpec("pages/demand.py", "用工需求与返岗输送", ":material/directions_bus:"),
     PageSpec("pages/targets.py", "目标考核", ":material/flag:"),
+    PageSpec("pages/reports.py", "简报与导出", ":material/download:"),
     PageSpec("pages/screen.py", "大屏", ":material/tv:"),
 ]

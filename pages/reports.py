@@ -1,0 +1,45 @@
+"""简报与导出: the Word briefing and the slide pack for the chosen month and township,
+written from the ledger (a preview of its text on screen), and the main table as Excel."""
+
+import streamlit as st
+
+from exports import briefing, slides, tables
+from ui.blocks import page_header
+from ui.data import ledger
+from ui.sidebar import scope_sidebar
+
+PAGE = "reports"
+KEYS = ["labor.total", "labor.employed", "labor.employment_rate", "labor.poor", "labor.poor_employed", "subsidy.total", "training.person_times"]
+
+data = ledger()
+view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
+page_header(PAGE, "简报与导出", view)
+
+engine, as_of, township = data.engine, view.as_of, view.township
+stem = tables.filename(view.place, "稳岗就业工作简报", view.month_label, "")
+cols = st.columns(3)
+cols[0].download_button(
+    "Word 简报", data=lambda: briefing.briefing_docx(engine, as_of, township=township), file_name=f"{stem}.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key=f"{PAGE}_docx",
+    on_click="ignore", icon=":material/article:", type="primary",
+)
+cols[1].download_button(
+    "PPT 幻灯片", data=lambda: slides.slides_pptx(engine, as_of, township=township),
+    file_name=f"{tables.filename(view.place, '稳岗就业情况汇报', view.month_label, '')}.pptx",
+    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=f"{PAGE}_pptx",
+    on_click="ignore", icon=":material/slideshow:",
+)
+by = "township" if township is None else "village"
+cols[2].download_button(
+    "Excel 主要指标表", data=lambda: tables.breakdown_workbook(engine, KEYS, as_of, township=township, by=by),
+    file_name=tables.filename(view.place, "主要指标", view.month_label, "xlsx"),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{PAGE}_xlsx",
+    on_click="ignore", icon=":material/table_view:",
+)
+st.caption("文件在点击时按所选月份和乡镇从台账生成；简报中的每个数字都来自台账，图表在服务器上生成（需要 Chromium）。")
+
+st.subheader("简报预览")
+for heading, paragraphs in data.call("exports.briefing.briefing_text", as_of, township=township):
+    st.markdown(f"**{heading}**")
+    for paragraph in paragraphs:
+        st.write(paragraph)
