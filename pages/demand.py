@@ -24,9 +24,9 @@ rows = data.breakdown(DEMAND, view.as_of, by="location")
 chart(
     grouped_bar(rows, {"demand.job_types": "工种（个）", "demand.enterprises": "企业（家）"}, category="location", title="区内外用工企业与工种", unit="个"),
     key=f"{PAGE}_location",
-    view=view, filename=file_stub(view, "区内外用工需求"),
+    view=view, data=rows, filename=file_stub(view, "区内外用工需求"),
 )
-chart(category_bar(rows, "demand.postings", category="location", title="区内外岗位信息", unit="条"), key=f"{PAGE}_postings", view=view, filename=file_stub(view, "区内外岗位信息"))
+chart(category_bar(rows, "demand.postings", category="location", title="区内外岗位信息", unit="条"), key=f"{PAGE}_postings", view=view, data=rows, filename=file_stub(view, "区内外岗位信息"))
 
 st.subheader("点对点返岗输送")
 metric_row(data, view, TRANSPORT, per_row=3)
@@ -34,7 +34,7 @@ rows = data.breakdown(TRANSPORT, view.as_of, by="destination", township=view.tow
 chart(
     grouped_bar(rows, {"transport.people": "输送人数", "transport.poor": "其中建档立卡"}, category="destination", title="按目的地输送人数", unit="人"),
     key=f"{PAGE}_dest",
-    view=view, filename=file_stub(view, "返岗输送目的地"),
+    view=view, data=rows, filename=file_stub(view, "返岗输送目的地"),
 )
 if view.level == "district":
     drill_chart(PAGE, data, view, "transport.people", title="输送人数", what="返岗输送人数")

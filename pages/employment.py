@@ -28,7 +28,7 @@ for col, by, name in ((left, "mode", "就业方式"), (right, "work_area", "务�
     with col:
         rows = data.breakdown(["labor.employed"], view.as_of, by=by, township=view.township, poor_only=view.poor_only)
         fig = category_bar(rows, "labor.employed", category=by, title=f"{view.place}已就业人员{name}分布", unit="人")
-        event = chart(fig, key=f"{PAGE}_{by}", view=view, filename=file_stub(view, f"已就业人员{name}分布"), select=True)
+        event = chart(fig, key=f"{PAGE}_{by}", view=view, data=rows, filename=file_stub(view, f"已就业人员{name}分布"), select=True)
         points = event.selection.points if event else []
         if points:
             value = points[0].get("x")
@@ -36,7 +36,7 @@ for col, by, name in ((left, "mode", "就业方式"), (right, "work_area", "务�
 
 trend = data.monthly(["labor.employed", "labor.unemployed"], view.as_of, view.township, poor_only=view.poor_only)
 fig = trend_line(trend, {"labor.employed": "已就业", "labor.unemployed": "未就业"}, title=f"{view.place}就业失业人数月度走势", unit="人")
-chart(fig, key=f"{PAGE}_trend", view=view, filename=file_stub(view, "就业失业月度走势"))
+chart(fig, key=f"{PAGE}_trend", view=view, data=trend, filename=file_stub(view, "就业失业月度走势"))
 
 st.subheader("未就业且有就业意愿人员（工作清单）")
 if view.level == "district":

@@ -21,7 +21,7 @@ bands = data.call("ledger.queries.income_bands", view.as_of, township=view.towns
 chart(
     category_bar(bands, "people", category="band", title=f"{view.place}已就业人员月收入分布", unit="人"),
     key=f"{PAGE}_bands",
-    view=view, filename=file_stub(view, "月收入分布"),
+    view=view, data=bands, filename=file_stub(view, "月收入分布"),
 )
 
 if view.level != "village":
@@ -31,7 +31,7 @@ if view.level != "village":
     chart(
         grouped_bar(rows, MEANS, category=by, title=f"{place}已就业人员月收入", unit="元"),
         key=f"{PAGE}_by_{by}",
-        view=view, filename=file_stub(view, f"{place}月收入"),
+        view=view, data=rows, filename=file_stub(view, f"{place}月收入"),
     )
 
 left, right = st.columns(2)
@@ -41,7 +41,7 @@ for col, by, name in ((left, "mode", "就业方式"), (right, "work_area", "务�
         chart(
             grouped_bar(rows, MEANS, category=by, title=f"按{name}的月收入", unit="元"),
             key=f"{PAGE}_{by}",
-            view=view, filename=file_stub(view, f"按{name}月收入"),
+            view=view, data=rows, filename=file_stub(view, f"按{name}月收入"),
         )
 
 st.subheader("无人就业的家庭")

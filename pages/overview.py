@@ -50,7 +50,7 @@ else:
         unit="%",
         percent=True,
     )
-    chart(fig, key=f"{PAGE}_trend", view=view, filename=file_stub(view, "就业率月度走势"))
+    chart(fig, key=f"{PAGE}_trend", view=view, data=trend, filename=file_stub(view, "就业率月度走势"))
 
     st.subheader("分乡镇情况" if view.level == "district" else f"{view.township}各村情况")
     breakdown_table(PAGE, data, view, TABLE)

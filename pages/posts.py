@@ -18,10 +18,10 @@ metric_row(data, view, KEYS)
 left, right = st.columns(2)
 with left:
     rows = data.breakdown(["posts.count"], view.as_of, by="category", township=view.township)
-    chart(category_bar(rows, "posts.count", category="category", title="按岗位类别", unit="个"), key=f"{PAGE}_cat", view=view, filename=file_stub(view, "公益性岗位类别"))
+    chart(category_bar(rows, "posts.count", category="category", title="按岗位类别", unit="个"), key=f"{PAGE}_cat", view=view, data=rows, filename=file_stub(view, "公益性岗位类别"))
 with right:
     rows = data.breakdown(["posts.count"], view.as_of, by="post", township=view.township)
-    chart(category_bar(rows, "posts.count", category="post", title="按岗位名称", unit="个"), key=f"{PAGE}_post", view=view, filename=file_stub(view, "公益性岗位名称"))
+    chart(category_bar(rows, "posts.count", category="post", title="按岗位名称", unit="个"), key=f"{PAGE}_post", view=view, data=rows, filename=file_stub(view, "公益性岗位名称"))
 
 drill_chart(PAGE, data, view, "posts.count", title="公益性岗位数", what="公益性岗位数")
 breakdown_table(PAGE, data, view, ["posts.count"] + KEYS)

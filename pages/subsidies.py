@@ -36,7 +36,7 @@ with left:
     chart(
         category_bar(by_type, "subsidy.total", category="subsidy_type", title=f"{view.place}各类补贴发放金额", unit="万元", money=True),
         key=f"{PAGE}_types",
-        view=view, filename=file_stub(view, "各类补贴发放金额"),
+        view=view, data=by_type, filename=file_stub(view, "各类补贴发放金额"),
     )
 with right:
     if view.level != "village":
@@ -46,7 +46,7 @@ monthly = data.monthly(["subsidy.total"], view.as_of, view.township, cumulative=
 chart(
     trend_line(monthly, {"subsidy.total": "累计发放"}, title=f"{view.place}补贴累计发放金额（按月）", unit="万元", money=True),
     key=f"{PAGE}_trend",
-    view=view, filename=file_stub(view, "补贴累计发放"),
+    view=view, data=monthly, filename=file_stub(view, "补贴累计发放"),
 )
 
 st.subheader("政策补贴落实情况")

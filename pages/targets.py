@@ -36,7 +36,7 @@ for indicator, rows in progress.groupby("indicator", sort=False):
             key=f"{PAGE}_gauge_{indicator}",
         )
     else:
-        chart(progress_bar(rows, title=f"各乡镇{indicator}完成情况"), key=f"{PAGE}_bar_{indicator}", view=view, filename=file_stub(view, f"{indicator}完成情况"))
+        chart(progress_bar(rows, title=f"各乡镇{indicator}完成情况"), key=f"{PAGE}_bar_{indicator}", view=view, data=rows, filename=file_stub(view, f"{indicator}完成情况"))
     table = pd.DataFrame(
         {
             "排名": range(1, len(rows) + 1),

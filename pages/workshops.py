@@ -20,7 +20,7 @@ if view.level != "village":
     drill_chart(PAGE, data, view, "workshops.poor_absorbed", title="扶贫车间吸纳贫困劳动力", what="车间吸纳贫困劳动力")
 
 monthly = data.call("ledger.queries.workshop_monthly", view.as_of, township=view.township)
-chart(workshop_lines(monthly, title=f"{view.place}各扶贫车间在岗人数（按月）"), key=f"{PAGE}_lines", view=view, filename=file_stub(view, "扶贫车间在岗人数"))
+chart(workshop_lines(monthly, title=f"{view.place}各扶贫车间在岗人数（按月）"), key=f"{PAGE}_lines", view=view, data=monthly, filename=file_stub(view, "扶贫车间在岗人数"))
 
 st.subheader("各车间情况")
 rows = data.breakdown(KEYS[1:], view.as_of, by="name", township=view.township)

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import image_config, ranked_bar
-from ledger.figures import figure
+from ledger.figures import BY_KEY, figure
 from ledger.queries import month_end
 from ledger.tables import figure_table
 from ledger.units import show
@@ -81,7 +81,9 @@ def chart(fig, *, key: str, filename: str, select: bool = False, view: View | No
     event = st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", theme=None, **kwargs)
     if view is not None:
         title = fig.layout.title.text or filename
-        table = figure_table(data, keys) if data is not None and keys else None
+        if data is not None and keys is None:
+            keys = [c for c in data.columns if c in BY_KEY]
+        table = figure_table(data, keys) if data is not None else None
         chart_downloads(fig, key=f"{key}_dl", name=filename, title=title, caption=view.caliber, table=table)
     return event
 
