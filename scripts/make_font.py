@@ -138,7 +138,7 @@ def licence_text() -> str:
         body.append("" if line.strip() == "." else line[1:])
     head = [
         "Noto Sans CJK SC (subset and renamed \"Noto Sans SC\" by scripts/make_font.py)",
-        "Copyright © 2014-2021 Adobe (http://www.adobe.com/) (the font's own copyright notice).",
+        "Copyright © 2014-2021 Adobe (the font's own copyright notice).",
         "Debian fonts-noto-cjk copyright file: Copyright 2010-2012, Google Corporation.",
         "",
     ]
