@@ -110,3 +110,33 @@ def _data_table(sheet: Sheet) -> Table:
 
 
 DATA: dict[str, Table] = {s.key: _data_table(s) for s in SHEETS}
+
+
+# --- Frozen monthly reports (报送): ledger/reports.py --------------------------------
+
+freezes = Table(
+    "ledger_freezes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("month", String(7), nullable=False, index=True),  # YYYY-MM
+    Column("frozen_by", String(100), nullable=False),
+    Column("frozen_at", DateTime, nullable=False),
+    Column("log_id", Integer),  # the latest history entry when frozen (None: empty history)
+    Column("note", String(500)),
+    **MYSQL,
+)
+
+reported = Table(
+    "ledger_reported",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("freeze_id", Integer, nullable=False, index=True),
+    Column("month", String(7), nullable=False),
+    Column("township", String(40)),  # None: the whole district
+    Column("key", String(100), nullable=False),
+    Column("value", Numeric(20, 4)),  # None: a ratio or mean with nothing to divide
+    Column("log_id", Integer),
+    Column("frozen_by", String(100), nullable=False),
+    Column("frozen_at", DateTime, nullable=False),
+    **MYSQL,
+)

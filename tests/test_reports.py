@@ -1,0 +1,77 @@
+"""ledger.reports: freezing a month's figures as reported, and what changed since."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ledger.figures import FIGURES
+from ledger.reports import changes_since_reported, freeze, freezes, reported
+from ledger.store import history, read_and_import, restore
+
+from tests.fixtures_ledger import SUBSIDY_HEADER, write_workbook
+from tests.test_intake import corrected_book, first_book, P
+
+SUBSIDY = "补贴发放台账"
+
+
+def test_freeze_then_a_correction_shows_reported_beside_current_with_the_import_as_reason(engine, tmp_path):
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="张三")
+    assert reported(engine, "2020-09") is None
+    assert changes_since_reported(engine, "2020-09").empty
+
+    fid = freeze(engine, "2020-09", user="李四", note="9月报送")
+    district = reported(engine, "2020-09")
+    assert set(district) == {f.key for f in FIGURES}
+    assert district["labor.total"] == 6 and district["labor.employed"] == 5
+    assert district["labor.employment_rate"] == Decimal("83.33")
+    assert reported(engine, "2020-09", "庆远镇")["labor.employed"] == 3
+    assert reported(engine, "2020-09", "三岔镇")["labor.total"] == 2
+    assert changes_since_reported(engine, "2020-09").empty
+
+    correction = corrected_book(tmp_path / "庆远镇9月.xlsx")
+    log_id = read_and_import(engine, correction, user="张三").log_id
+    when = history(engine)[0]["created_at"]
+    reason = f"#{log_id} {when:%Y-%m-%d} 张三 导入 庆远镇9月.xlsx"
+
+    diff = changes_since_reported(engine, "2020-09")
+    assert list(diff.columns[:6]) == ["乡镇", "指标", "报送值", "当前值", "变化", "原因"]
+    got = {(r["乡镇"], r["key"]): (r["报送值"], r["当前值"], r["变化"]) for r in diff.to_dict("records")}
+    assert got[("全区", "labor.total")] == (6, 5, -1)
+    assert got[("庆远镇", "labor.employed")] == (3, 4, 1)
+    assert got[("三岔镇", "labor.total")] == (2, 0, -2)
+    assert got[("全区", "labor.employment_rate")] == (Decimal("83.33"), 80, Decimal("-3.33"))
+    assert ("全区", "workshops.on_duty") not in got
+    assert set(diff["原因"]) == {reason}
+    assert diff.set_index(["乡镇", "key"]).loc[("庆远镇", "labor.employed"), "指标"] == "已就业人数"
+
+    # The frozen values stay as reported; a new freeze becomes the reported one.
+    assert reported(engine, "2020-09", "庆远镇")["labor.employed"] == 3
+    fid2 = freeze(engine, "2020-09", user="李四")
+    assert fid2 > fid
+    assert reported(engine, "2020-09", "庆远镇")["labor.employed"] == 4
+    assert changes_since_reported(engine, "2020-09").empty
+    listed = freezes(engine)
+    assert list(listed.columns) == ["编号", "月份", "报送人", "报送时间", "历史记录号", "备注"]
+    assert listed[["编号", "月份", "报送人", "历史记录号", "备注"]].values.tolist() == [
+        [fid2, "2020-09", "李四", log_id, None],
+        [fid, "2020-09", "李四", 1, "9月报送"],
+    ]
+
+
+def test_reason_names_restores_and_event_months_of_the_year_but_not_later_months(sqlite_engine, tmp_path):
+    eng = sqlite_engine
+    read_and_import(eng, first_book(tmp_path / "first.xlsx"), user="张三")
+    freeze(eng, "2020-09", user="李四")
+    march = write_workbook(tmp_path / "三月补贴.xlsx", {SUBSIDY: [SUBSIDY_HEADER, ["2020-03-10", "稳岗补贴", "个人", "甲0", P[0], "庆远镇", 500]]})
+    later = write_workbook(tmp_path / "十一月补贴.xlsx", {SUBSIDY: [SUBSIDY_HEADER, ["2020-11-10", "稳岗补贴", "个人", "甲0", P[0], "庆远镇", 700]]})
+    a = read_and_import(eng, march, user="王五").log_id
+    read_and_import(eng, later, user="王五")  # after September: not a reason
+    r = restore(eng, a, before=True, user="赵六")
+    read_and_import(eng, march, user="王五")  # the March payment is back
+    diff = changes_since_reported(eng, "2020-09")
+    assert set(diff["key"]) >= {"subsidy.total", "subsidy.payments"}
+    row = diff.set_index(["乡镇", "key"]).loc[("全区", "subsidy.total")]
+    assert (row["报送值"], row["当前值"], row["变化"]) == (0, 500, 500)
+    reasons = row["原因"].split("；")
+    assert [x.split()[0] for x in reasons] == [f"#{a}", f"#{r}", f"#{r + 1}"]
+    assert reasons[1].endswith(f"赵六 恢复 恢复到第{a}号记录之前的状态")
