@@ -24,5 +24,9 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/demand.py", "用工需求与返岗输送", ":material/directions_bus:"),
     PageSpec("pages/targets.py", "目标考核", ":material/flag:"),
     PageSpec("pages/reports.py", "简报与导出", ":material/download:"),
+    PageSpec("pages/intake.py", "数据导入", ":material/upload_file:"),
+    PageSpec("pages/history.py", "导入记录", ":material/history:"),
+    PageSpec("pages/quality.py", "数据质量", ":material/rule:"),
+    PageSpec("pages/reported.py", "月度报送", ":material/assignment_turned_in:"),
     PageSpec("pages/screen.py", "大屏", ":material/tv:"),
 ]

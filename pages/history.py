@@ -1,0 +1,52 @@
+"""导入记录: every import and restore, and a way back to the state before any of them."""
+
+import pandas as pd
+import streamlit as st
+
+from ledger import store
+from loaders.spec import SHEETS_BY_KEY
+from ui.data import ledger
+
+PAGE = "history"
+
+engine = ledger().engine
+st.title("导入记录")
+st.caption("每次导入和恢复都会记录：时间、导入人、文件、SHA-256、各表各月行数。恢复不会删除任何数据，恢复本身也会记录，可以再次恢复。")
+
+rows = store.history(engine)
+if not rows:
+    st.info("尚无导入记录。")
+    st.stop()
+
+
+def counts(row_counts: dict) -> str:
+    return "；".join(
+        f"{SHEETS_BY_KEY[s].name} " + "、".join(f"{p or '全部'}:{n}" for p, n in periods.items()) for s, periods in row_counts.items()
+    )
+
+
+table = pd.DataFrame(
+    [
+        {
+            "记录号": r["id"],
+            "时间": r["created_at"],
+            "操作人": r["created_by"],
+            "类型": "导入" if r["kind"] == "import" else "恢复",
+            "文件或说明": r["filename"] if r["kind"] == "import" else r["note"],
+            "SHA-256": (r["sha256"] or "")[:16],
+            "各表各月行数": counts(r["row_counts"]),
+        }
+        for r in rows
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch", key=f"{PAGE}_table")
+
+st.subheader("恢复")
+ids = [r["id"] for r in rows]
+target = st.selectbox("恢复到哪条记录", ids, format_func=lambda i: f"#{i}", key=f"{PAGE}_target")
+before = st.radio("恢复到", ["该记录之前的状态", "该记录之后的状态"], key=f"{PAGE}_when", horizontal=True) == "该记录之前的状态"
+user = st.text_input("操作人", key=f"{PAGE}_user")
+if st.button("恢复", type="primary", key=f"{PAGE}_restore", disabled=not user.strip()):
+    new_id = store.restore(engine, int(target), before=before, user=user.strip())
+    st.cache_data.clear()
+    st.success("当前数据已是该状态，无需恢复。" if new_id is None else f"已恢复（记录号 {new_id}）。")

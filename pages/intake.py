@@ -1,0 +1,84 @@
+"""数据导入: upload township workbooks, see every problem or a preview of what would
+change, and apply only on confirmation, in one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import loaders
+from ledger import intake, store
+from ui.data import ledger
+
+PAGE = "intake"
+TYPES = ["xlsx", "xls", "csv"]
+
+engine = ledger().engine
+st.title("数据导入")
+st.caption("上传乡镇报送的台账工作簿（.xlsx / .xls）或每表一个的CSV文件。先检查、预览变化，确认后才写入；同一（表，月份）的旧数据保留为历史版本，可在“导入记录”中恢复。")
+
+user = st.text_input("导入人", key=f"{PAGE}_user", placeholder="请填写姓名，记入导入记录")
+files = st.file_uploader("选择文件", type=TYPES, accept_multiple_files=True, key=f"{PAGE}_files")
+if not files:
+    st.stop()
+
+payload = [(Path(f.name), f.getvalue()) for f in files]
+with st.status("正在检查文件……", expanded=False) as status:
+    status.update(label=f"正在读取并校验 {len(payload)} 个文件（约 {sum(len(d) for _, d in payload) / 1e6:.1f} MB）……")
+    with engine.connect() as conn:
+        stored = store.stored_townships(conn)
+    result = loaders.load_files(payload, stored)
+    status.update(label="检查完成", state="complete" if result.ok else "error")
+
+if result.errors:
+    st.error(f"发现 {len(result.errors)} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")
+    problems = pd.DataFrame(
+        [{"级别": p.level, "工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in result.problems]
+    )
+    st.dataframe(problems, hide_index=True, width="stretch", key=f"{PAGE}_problems")
+    st.download_button(
+        "下载问题清单（Excel，已标出出错单元格）",
+        data=lambda: intake.errors_workbook(result, {str(p): d for p, d in payload}),
+        file_name="台账问题清单.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{PAGE}_errors_xlsx",
+        on_click="ignore",
+    )
+    st.stop()
+if not result.ok:
+    st.warning("文件中没有可导入的数据。")
+    st.stop()
+
+if result.warnings:
+    with st.expander(f"{len(result.warnings)} 条提示（不影响导入）"):
+        st.dataframe(
+            pd.DataFrame([{"工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "提示": p.message} for p in result.warnings]),
+            hide_index=True,
+            width="stretch",
+        )
+
+with st.spinner("正在对比现有数据……"):
+    preview = intake.preview(engine, result)
+st.subheader("将要发生的变化")
+st.dataframe(preview.slices, hide_index=True, width="stretch", key=f"{PAGE}_slices")
+if len(preview.changes):
+    st.subheader("会变化的数字")
+    st.dataframe(preview.changes, hide_index=True, width="stretch", key=f"{PAGE}_changes")
+else:
+    st.info("导入后各项数字没有变化。")
+
+if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not user.strip()):
+    name = "、".join(str(p.name) for p, _ in payload)
+    digest = store.file_sha256(b"".join(d for _, d in payload))
+    outcome = store.apply(engine, result, filename=name, sha256=digest, user=user.strip())
+    if not outcome.ok:
+        st.error("\n".join(str(p) for p in outcome.errors[:50]))
+    elif outcome.log_id is None:
+        st.info("内容与已导入的数据相同，没有变化。")
+    else:
+        st.success(f"导入成功（记录号 {outcome.log_id}）：替换 {len(outcome.changed)} 个（表，月份）。")
+        st.cache_data.clear()
+if not user.strip():
+    st.caption("填写导入人后才能确认导入。")

@@ -1,0 +1,46 @@
+"""报送: freeze a month's figures as reported, and see which figures have changed since,
+and which import changed them."""
+
+import pandas as pd
+import streamlit as st
+
+from ledger import reports
+from ui.blocks import page_header
+from ui.data import ledger
+from ui.sidebar import scope_sidebar
+
+PAGE = "reported"
+
+data = ledger()
+view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
+page_header(PAGE, "月度报送", view)
+
+frozen = reports.freezes(data.engine)
+mine = frozen[frozen["月份"] == view.month] if len(frozen) else frozen
+if len(mine):
+    latest = mine.iloc[0]
+    st.success(f"{view.month_label}已于 {latest['报送时间']} 由 {latest['报送人']} 报送（报送时数据为第 {latest['历史记录号']} 号记录）。")
+else:
+    st.info(f"{view.month_label}尚未报送。")
+
+with st.container(border=True):
+    st.write(f"将{view.month_label}全区及各乡镇的全部指标按当前数据冻结为“已报送”。")
+    user = st.text_input("报送人", key=f"{PAGE}_user")
+    note = st.text_input("备注（可选）", key=f"{PAGE}_note")
+    if st.button("冻结为已报送", type="primary", key=f"{PAGE}_freeze", disabled=not user.strip()):
+        reports.freeze(data.engine, view.month, user=user.strip(), note=note.strip() or None)
+        st.cache_data.clear()
+        st.rerun()
+
+if len(mine):
+    st.subheader("报送后发生变化的数字")
+    changes = reports.changes_since_reported(data.engine, view.month)
+    if view.township is not None and len(changes):
+        changes = changes[changes["乡镇"] == view.township]
+    if len(changes):
+        st.dataframe(changes.drop(columns=["key"], errors="ignore"), hide_index=True, width="stretch", key=f"{PAGE}_changes")
+    else:
+        st.success("报送后数字没有变化。")
+
+st.subheader("报送记录")
+st.dataframe(frozen if len(frozen) else pd.DataFrame(columns=["编号", "月份", "报送人", "报送时间"]), hide_index=True, width="stretch")
