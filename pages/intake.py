@@ -65,7 +65,7 @@ st.subheader("将要发生的变化")
 st.dataframe(preview.slices, hide_index=True, width="stretch", key=f"{PAGE}_slices")
 if len(preview.changes):
     st.subheader("会变化的数字")
-    st.dataframe(preview.changes, hide_index=True, width="stretch", key=f"{PAGE}_changes")
+    st.dataframe(preview.changes.drop(columns=["key"], errors="ignore"), hide_index=True, width="stretch", key=f"{PAGE}_changes")
 else:
     st.info("导入后各项数字没有变化。")
 
