@@ -10,4 +10,5 @@ from ui.pages import PAGES
 ICON = Path(__file__).parent / "assets" / "icon.png"
 
 st.set_page_config(page_title="宜州区稳岗就业台账", page_icon=str(ICON), layout="wide")
-st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(PAGES)]).run()
+# expanded: all fifteen pages listed, none folded under "View more".
+st.navigation([st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(PAGES)], expanded=True).run()
