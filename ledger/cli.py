@@ -123,27 +123,35 @@ def _number(value):
     return value
 
 
+def _township(engine, name: str | None):
+    """The canonical name of ``--township`` (any accepted spelling), None for the whole
+    district, or False after telling the user the name is unknown."""
+    if not name:
+        return None
+    import loaders
+    from loaders.townships import TownshipResolver
+
+    from .store import stored_townships, township_names
+
+    with engine.connect() as conn:
+        stored = stored_townships(conn)
+    township = TownshipResolver(stored or loaders.DEFAULT_TOWNSHIPS).resolve(name)
+    if township is None:
+        print(f"未知乡镇：{name}（应为{'、'.join(township_names(engine))}之一）", file=sys.stderr)
+        return False
+    return township
+
+
 def cmd_figures(args) -> int:
     from .figures import BY_KEY
     from .queries import figures
-    from .store import init_db, township_names
+    from .store import init_db
 
     engine = make_engine(args.db)
     init_db(engine)
-    township = None
-    if args.township:
-        from loaders.townships import TownshipResolver
-
-        from .store import stored_townships
-
-        with engine.connect() as conn:
-            stored = stored_townships(conn)
-        import loaders
-
-        township = TownshipResolver(stored or loaders.DEFAULT_TOWNSHIPS).resolve(args.township)
-        if township is None:
-            print(f"未知乡镇：{args.township}（应为{'、'.join(township_names(engine))}之一）", file=sys.stderr)
-            return 2
+    township = _township(engine, args.township)
+    if township is False:
+        return 2
     fs = figures(engine, args.as_of, township=township)
     if args.format == "json":
         doc = {
@@ -224,25 +232,14 @@ def cmd_format_doc(args) -> int:
 
 
 def cmd_briefing(args) -> int:
-    from .store import init_db, township_names
+    from .store import init_db
 
     fmt = args.format or ("pptx" if args.out.suffix.lower() == ".pptx" else "docx")
     engine = make_engine(args.db)
     init_db(engine)
-    township = None
-    if args.township:
-        from loaders.townships import TownshipResolver
-
-        from .store import stored_townships
-
-        with engine.connect() as conn:
-            stored = stored_townships(conn)
-        import loaders
-
-        township = TownshipResolver(stored or loaders.DEFAULT_TOWNSHIPS).resolve(args.township)
-        if township is None:
-            print(f"未知乡镇：{args.township}（应为{'、'.join(township_names(engine))}之一）", file=sys.stderr)
-            return 2
+    township = _township(engine, args.township)
+    if township is False:
+        return 2
     if fmt == "pptx":
         from exports.slides import slides_pptx
 
