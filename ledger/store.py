@@ -80,7 +80,10 @@ def content_hash(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes() + ",".join(body.columns).encode()).hexdigest()
 
 
-def read_and_import(engine: Engine, path: str | Path, *, user: str | None = None, dry_run: bool = False) -> ImportOutcome:
+def read_and_import(
+    engine: Engine, path: str | Path, *, user: str | None = None, dry_run: bool = False,
+    progress: loaders.Progress = loaders.quiet,
+) -> ImportOutcome:
     """Load a file with the loaders and import it; nothing is written on any error."""
     path = Path(path)
     try:
@@ -91,7 +94,7 @@ def read_and_import(engine: Engine, path: str | Path, *, user: str | None = None
     init_db(engine)
     with engine.connect() as conn:
         stored = stored_townships(conn)
-    result = loaders.load(path, stored, data)
+    result = loaders.load(path, stored, data, progress)
     return apply(engine, result, filename=path.name, sha256=file_sha256(data), user=user, dry_run=dry_run)
 
 

@@ -6,6 +6,7 @@ fix a workbook in one pass. Nothing here knows about the database or Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,14 @@ from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_alia
 from .validate import ERROR, WARNING, Problem, Problems, SheetResult, match_sheet, validate_sheet
 
 OPTIONS_SHEET = "选项"  # the template's hidden drop-down sources
+
+# (fraction done, what is happening): lets a page show that a large file is moving.
+Progress = Callable[[float, str], None]
+READ_SHARE = 0.5  # parsing a workbook takes about as long as validating it
+
+
+def quiet(fraction: float, message: str) -> None:
+    pass
 
 __all__ = ["LoadResult", "load", "load_files", "Problem", "SHEETS", "SHEETS_BY_KEY", "Township", "DEFAULT_TOWNSHIPS"]
 
@@ -43,16 +52,22 @@ class LoadResult:
         return not self.errors and any(len(t) for t in self.tables.values())
 
 
-def load(path: str | Path, townships: tuple[Township, ...] | None = None, data: bytes | None = None) -> LoadResult:
+def load(
+    path: str | Path, townships: tuple[Township, ...] | None = None, data: bytes | None = None, progress: Progress = quiet
+) -> LoadResult:
     """Read one workbook or CSV file; ``townships`` is the stored list, if any."""
-    return load_files([(Path(path), data)], townships)
+    return load_files([(Path(path), data)], townships, progress)
 
 
-def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township, ...] | None = None) -> LoadResult:
+def load_files(
+    files: list[tuple[Path, bytes | None]], townships: tuple[Township, ...] | None = None, progress: Progress = quiet
+) -> LoadResult:
     """Read several files as one import (a workbook, or one CSV per sheet)."""
     problems = Problems()
     raws: list[tuple[Sheet, RawSheet]] = []
-    for path, data in files:
+    for i, (path, data) in enumerate(files):
+        size = f"（{len(data) / 1e6:.1f} MB）" if data is not None else ""
+        progress(READ_SHARE * i / len(files), f"正在读取文件“{Path(path).name}”{size}……")
         try:
             sheets = read_file(path, data)
         except Unreadable as exc:
@@ -79,7 +94,8 @@ def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township
     ordered = sorted(raws, key=lambda sr: sr[0].key != "townships")
     resolver = TownshipResolver(townships or DEFAULT_TOWNSHIPS)
     result.townships = resolver.townships
-    for spec, raw in ordered:
+    for j, (spec, raw) in enumerate(ordered):
+        progress(READ_SHARE + (1 - READ_SHARE) * j / len(ordered), f"正在校验“{raw.name}”（{len(raw.cells):,}行）……")
         sheet = validate_sheet(raw, spec, resolver, problems)
         if sheet is None:
             continue
@@ -90,6 +106,7 @@ def load_files(files: list[tuple[Path, bytes | None]], townships: tuple[Township
             resolver = TownshipResolver(result.townships)
     if not any(len(t) for t in result.tables.values()) and not any(p.level == ERROR for p in problems.items):
         problems.add(ERROR, ", ".join(Path(p).name for p, _ in files), None, "", None, "文件中没有可导入的台账数据（工作表名称或表头无法识别，或没有数据行）")
+    progress(1.0, "检查完成")
     order = {raw.name: i for i, (_, raw) in enumerate(raws)}
     result.problems = sorted(problems.items, key=lambda p: (order.get(p.sheet, -1), p.row or 0))
     return result

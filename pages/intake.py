@@ -25,12 +25,13 @@ if not files:
     st.stop()
 
 payload = [(Path(f.name), f.getvalue()) for f in files]
-with st.status("正在检查文件……", expanded=False) as status:
-    status.update(label=f"正在读取并校验 {len(payload)} 个文件（约 {sum(len(d) for _, d in payload) / 1e6:.1f} MB）……")
+size = sum(len(d) for _, d in payload) / 1e6
+with st.status(f"正在读取并校验 {len(payload)} 个文件（约 {size:.1f} MB）……", expanded=True) as status:
+    bar = st.progress(0.0, text="准备读取……")
     with engine.connect() as conn:
         stored = store.stored_townships(conn)
-    result = loaders.load_files(payload, stored)
-    status.update(label="检查完成", state="complete" if result.ok else "error")
+    result = loaders.load_files(payload, stored, lambda done, text: bar.progress(done, text=text))
+    status.update(label="检查完成" if result.ok else "检查完成：发现问题", state="complete" if result.ok else "error", expanded=False)
 
 if result.errors:
     st.error(f"发现 {len(result.errors)} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")

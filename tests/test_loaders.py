@@ -111,6 +111,21 @@ def test_unknown_sheet_is_a_warning_and_known_sheet_found_by_alias(tmp_path):
     assert [(p.level, p.sheet) for p in result.problems] == [(WARNING, "说明")]
 
 
+def test_progress_names_each_file_and_sheet_and_ends_at_one(tmp_path):
+    path = write_workbook(
+        tmp_path / "p.xlsx",
+        {LABOR: [LABOR_HEADER, LABOR_VALUES], SUBSIDY: [SUBSIDY_HEADER]},
+    )
+    seen = []
+    result = loaders.load(path, data=path.read_bytes(), progress=lambda done, text: seen.append((done, text)))
+    assert result.ok
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    texts = "\n".join(t for _, t in seen)
+    assert "p.xlsx" in texts and "MB" in texts
+    assert f"正在校验“{LABOR}”" in texts and f"正在校验“{SUBSIDY}”" in texts
+
+
 def test_same_table_twice_is_an_error(tmp_path):
     path = write_workbook(tmp_path / "b.xlsx", {"劳动力": [LABOR_HEADER, LABOR_VALUES], "就业台账": [LABOR_HEADER, LABOR_VALUES]})
     result = loaders.load(path)
