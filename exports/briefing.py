@@ -19,6 +19,7 @@ from decimal import Decimal
 from ledger import queries
 from ledger.figures import BY_KEY
 from ledger.units import wan
+from ledger.versions import reading_recorded
 
 from loaders.townships import DISTRICT
 
@@ -589,6 +590,8 @@ def briefing_docx(engine, as_of: dt.date | None, *, township: str | None = None)
     _setup(doc)
     title, lead = sections[0]
     doc.add_paragraph(title, style="简报标题")
+    if reading_recorded():
+        doc.add_paragraph("（本简报数字为已报送数据，即报送时的台账，不含之后的更正）", style="简报图注")
     for text in lead:
         doc.add_paragraph(text)
     charts, why_not = render_charts(engine, b_as_of, township=township)

@@ -19,6 +19,7 @@ import pandas as pd
 import xlsxwriter
 
 from ledger import people as people_mod
+from ledger.versions import reading_recorded
 from ledger import queries
 from ledger.figures import figure
 from ledger.queries import ALL, SNAPSHOT_SHEETS, Scope
@@ -269,6 +270,8 @@ def caliber_line(as_of: dt.date | None, *, scope_text: str, poor_only: bool = Fa
     if as_of is None:
         return f"数据来源：{SOURCE}（尚无数据）；范围：{scope_text}。"
     parts = [f"数据来源：{SOURCE}，截至{date_label(as_of)}"]
+    if reading_recorded():
+        parts.insert(0, "已报送数据（报送时的台账，不含之后的更正）")
     snapshot = [s for s in SNAPSHOT_SHEETS if s in sheets]
     events = [s for s in sheets if s not in SNAPSHOT_SHEETS]
     names = {"labor": "劳动力", "workshops": "扶贫车间", "posts": "岗位", "training": "培训", "subsidies": "补贴",

@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from loaders.spec import LABOR_MODES, WORK_AREAS
 
 from .schema import DATA
+from .versions import current
 
 Cond = Callable[..., ColumnElement] | None
 
@@ -72,7 +73,7 @@ def trainee_is_poor(t) -> ColumnElement:
     labor = DATA["labor"]
     # IN (subquery), not a correlated EXISTS: every backend runs it once, without an
     # index on the labourers' ID numbers.
-    in_ledger = t.c.id_number.in_(select(labor.c.id_number).where(labor.c.is_current, labor.c.is_poor.is_(True)))
+    in_ledger = t.c.id_number.in_(select(labor.c.id_number).where(current(labor), labor.c.is_poor.is_(True)))
     return or_(t.c.is_poor.is_(True), and_(t.c.is_poor.is_(None), in_ledger))
 
 

@@ -34,6 +34,7 @@ from loaders.townships import DEFAULT_TOWNSHIPS
 
 from .figures import BY_KEY, EMPLOYED, FIGURES, Figure, figure, trainee_is_poor
 from .schema import DATA
+from .versions import current
 from .store import stored_townships
 
 SNAPSHOT_SHEETS = ("labor", "workshops")
@@ -106,17 +107,17 @@ def months(engine_or_conn, sheet: str = "labor") -> list[str]:
     """The months a sheet holds current rows for, oldest first."""
     t = DATA[sheet]
     with connect(engine_or_conn) as conn:
-        rows = conn.execute(select(t.c.period).where(t.c.is_current).distinct().order_by(t.c.period)).scalars()
+        rows = conn.execute(select(t.c.period).where(current(t)).distinct().order_by(t.c.period)).scalars()
         return [r for r in rows if r]
 
 
 def default_as_of(engine_or_conn) -> dt.date | None:
     """The end of the latest 统计时点 in the labourer sheet (or of any sheet, if none)."""
     with connect(engine_or_conn) as conn:
-        latest = conn.execute(select(func.max(DATA["labor"].c.period)).where(DATA["labor"].c.is_current)).scalar()
+        latest = conn.execute(select(func.max(DATA["labor"].c.period)).where(current(DATA["labor"]))).scalar()
         if latest is None:
             candidates = [
-                conn.execute(select(func.max(DATA[s].c.period)).where(DATA[s].c.is_current)).scalar()
+                conn.execute(select(func.max(DATA[s].c.period)).where(current(DATA[s]))).scalar()
                 for s in ("workshops", "posts", "training", "subsidies", "demand", "transport")
             ]
             latest = max((c for c in candidates if c), default=None)
@@ -125,7 +126,7 @@ def default_as_of(engine_or_conn) -> dt.date | None:
 
 def snapshot_month(conn: Connection, sheet: str, as_of: dt.date) -> str | None:
     t = DATA[sheet]
-    stmt = select(func.max(t.c.period)).where(t.c.is_current, t.c.period <= as_of.strftime("%Y-%m"))
+    stmt = select(func.max(t.c.period)).where(current(t), t.c.period <= as_of.strftime("%Y-%m"))
     return conn.execute(stmt).scalar()
 
 
@@ -145,7 +146,7 @@ def _poor_filter(sheet: str, t) -> list:
 
 def _base_filter(sheet: str, t, as_of: dt.date, snap: dict[str, str | None], poor_only: bool = False):
     spec = SHEETS_BY_KEY[sheet]
-    clauses = [t.c.is_current]
+    clauses = [current(t)]
     if sheet in SNAPSHOT_SHEETS:
         month = snap.get(sheet)
         clauses.append(t.c.period == month if month else false())
@@ -525,7 +526,7 @@ def _snapshot_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_o
     periods = sorted({p for p in source.values() if p})
     if not periods:
         return
-    base = [t.c.is_current, t.c.period.in_(periods)] + (_poor_filter(sheet, t) if poor_only else [])
+    base = [current(t), t.c.period.in_(periods)] + (_poor_filter(sheet, t) if poor_only else [])
     grain = [("period", t.c.period)]
     dated = sheet == "workshops"
     if dated:
@@ -586,7 +587,7 @@ def _event_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only
     t = DATA[sheet]
     date = t.c[SHEETS_BY_KEY[sheet].period_column]
     base = [
-        t.c.is_current, date >= dt.date(ends[-1].year, 1, 1), date <= ends[-1],
+        current(t), date >= dt.date(ends[-1].year, 1, 1), date <= ends[-1],
         t.c.period >= months_[0], t.c.period <= months_[-1],
     ]
     base = and_(*base, *(_poor_filter(sheet, t) if poor_only else []))
@@ -762,7 +763,7 @@ def workshop_monthly(
         if as_of is None:
             return pd.DataFrame(columns=columns)
         stmt = select(t.c.name, t.c.township, t.c.period, t.c.on_duty, t.c.poor_on_duty, t.c.resumed_on).where(
-            t.c.is_current,
+            current(t),
             t.c.period >= f"{as_of.year:04d}-01",
             t.c.period <= as_of.strftime("%Y-%m"),
             narrowed.clause(t.c.township),

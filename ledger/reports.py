@@ -95,6 +95,18 @@ def _latest(conn: Connection, month: str):
     ).first()
 
 
+def latest_freeze(engine: Engine, month: str) -> dict | None:
+    """The latest freeze of ``month`` (id, month, frozen_by, frozen_at, log_id, note), or
+    None. Its ``log_id`` is the history entry whose ledger the report was made from:
+    ``versions.as_recorded(engine, log_id)`` reads that ledger again."""
+    if month is None:
+        return None
+    init_db(engine)
+    with engine.connect() as conn:
+        latest = _latest(conn, month)
+    return dict(latest._mapping) if latest is not None else None
+
+
 def reported(engine: Engine, month: str, township: str | None = None) -> dict[str, object] | None:
     """The figures of the latest freeze of ``month`` (district, or one township), or None
     when the month was never frozen. Whole numbers come back as int, others as Decimal."""

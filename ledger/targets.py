@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from .queries import ALL, Scope, breakdown, connect
 from .schema import DATA
+from .versions import current
 
 # indicator → (figure key, paced by the calendar)
 INDICATORS: dict[str, tuple[str, bool]] = {
@@ -50,7 +51,7 @@ def progress(engine_or_conn, as_of: dt.date, *, scope: Scope = ALL, township: st
     with connect(engine_or_conn) as conn:
         rows = conn.execute(
             select(t.c.township, t.c.indicator, t.c.value)
-            .where(t.c.is_current, t.c.year == as_of.year, narrowed.clause(t.c.township))
+            .where(current(t), t.c.year == as_of.year, narrowed.clause(t.c.township))
             .order_by(t.c.township, t.c.indicator)
         ).all()
         keys = sorted({INDICATORS[r.indicator][0] for r in rows})

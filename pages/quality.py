@@ -12,7 +12,7 @@ from ui.sidebar import scope_sidebar
 PAGE = "quality"
 
 data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
+view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False, basis=False)
 page_header(PAGE, "数据质量检查", view)
 
 summary = data.call("ledger.quality.summary", view.as_of)

@@ -12,7 +12,7 @@ from ui.sidebar import scope_sidebar
 PAGE = "reported"
 
 data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
+view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False, basis=False)
 page_header(PAGE, "月度报送", view)
 
 frozen = reports.freezes(data.engine)

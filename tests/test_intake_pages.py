@@ -68,3 +68,39 @@ def test_intake_page_waits_for_a_file(own_store):
     app = _page("pages/intake.py")
     assert app.title[0].value == "数据导入"
     assert not app.button  # nothing to confirm before a file is chosen
+
+
+def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path):
+    """Freeze September, then a correction replaces the month: the overview shows today's
+    figures by default and, on 已报送数据, exactly the figures that were reported."""
+    from ledger.figures import figure
+    from ledger.units import show
+    from tests.fixtures_ledger import LABOR_HEADER, ids, labor_row, write_workbook
+
+    reports.freeze(own_store, "2020-09", user="张三")
+    reported_total = reports.reported(own_store, "2020-09")["labor.total"]
+    people = ids(3)
+    book = write_workbook(
+        tmp_path / "更正.xlsx",
+        {"劳动力就业台账": [LABOR_HEADER] + [labor_row("2020-09", "庆远镇", "城东村", f"更正{i}", n) for i, n in enumerate(people)]},
+    )
+    assert store.read_and_import(own_store, book, user="李四").log_id is not None
+    st.cache_data.clear()
+
+    label = figure("labor.total").label
+    app = _page("pages/overview.py")
+    assert app.radio(key="overview_basis").value == "当前数据"
+    assert {m.label: m.value for m in app.metric}[label] == show(figure("labor.total"), 3)
+    assert not app.warning
+
+    app.radio(key="overview_basis").set_value("已报送数据").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}[label] == show(figure("labor.total"), reported_total)
+    assert any("已报送数据" in w.value for w in app.warning)
+    assert "已报送数据" in app.caption[0].value
+    assert app.query_params.get("basis") in ("reported", ["reported"])
+
+
+def test_months_never_frozen_have_no_basis_choice(own_store):
+    app = _page("pages/overview.py")
+    assert not [r for r in app.radio if r.key == "overview_basis"]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from exports.tables import caliber_line
+from ledger import queries
 from ledger.figures import FIGURES
-from ledger.reports import changes_since_reported, freeze, freezes, reported
+from ledger.reports import changes_since_reported, freeze, freezes, latest_freeze, reported
+from ledger.versions import as_recorded, reading_recorded
 from ledger.store import history, read_and_import, restore
 
 from tests.fixtures_ledger import SUBSIDY_HEADER, write_workbook
@@ -75,3 +78,43 @@ def test_reason_names_restores_and_event_months_of_the_year_but_not_later_months
     reasons = row["原因"].split("；")
     assert [x.split()[0] for x in reasons] == [f"#{a}", f"#{r}", f"#{r + 1}"]
     assert reasons[1].endswith(f"赵六 恢复 恢复到第{a}号记录之前的状态")
+
+
+def test_the_ledger_as_reported_gives_back_every_reported_figure_after_corrections(engine, tmp_path):
+    """Pages and exports read a frozen month through ``as_recorded``: every figure of the
+    district and of each township must equal what the freeze stored, whatever came after."""
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="张三")
+    freeze(engine, "2020-09", user="李四")
+    frozen = latest_freeze(engine, "2020-09")
+    assert frozen["log_id"] == 1 and frozen["frozen_by"] == "李四"
+    assert latest_freeze(engine, "2020-08") is None
+
+    read_and_import(engine, corrected_book(tmp_path / "庆远镇9月.xlsx"), user="张三")
+    as_of = queries.month_end("2020-09")
+    keys = [f.key for f in FIGURES]
+    now = queries.figures(engine, as_of, keys=keys).values
+    assert now["labor.total"] == 5  # the correction is in force today
+
+    assert not reading_recorded()
+    assert "已报送数据" not in caliber_line(as_of, scope_text="宜州区")
+    with as_recorded(engine, frozen["log_id"]):
+        assert reading_recorded()
+        assert caliber_line(as_of, scope_text="宜州区").startswith("已报送数据")
+        then = queries.figures(engine, as_of, keys=keys).values
+        towns = queries.breakdown(engine, keys, as_of).to_dict("records")
+        months = queries.months(engine)
+    assert not reading_recorded()
+    assert then == reported(engine, "2020-09")
+    assert then["labor.total"] == 6
+    for rec in towns:
+        assert {k: rec[k] for k in keys} == reported(engine, "2020-09", rec["township"]), rec["township"]
+    assert months == ["2020-09"]
+    # and outside the block, today's ledger again
+    assert queries.figures(engine, as_of, keys=keys).values == now
+
+
+def test_as_recorded_before_anything_was_stored_reads_nothing(sqlite_engine, tmp_path):
+    read_and_import(sqlite_engine, first_book(tmp_path / "first.xlsx"), user="张三")
+    with as_recorded(sqlite_engine, None):
+        assert queries.months(sqlite_engine) == []
+        assert queries.figures(sqlite_engine, queries.month_end("2020-09"), keys=["labor.total"]).values["labor.total"] == 0

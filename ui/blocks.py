@@ -27,6 +27,12 @@ LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemploye
 
 def page_header(page: str, title: str, view: View) -> None:
     st.title(title)
+    if view.reported is not None:
+        st.warning(
+            f"正在查看{view.month_label}的{view.basis}：报送时的台账，不含之后的更正。"
+            "报送数与当前数据的差异见“月度报送”页。",
+            icon=":material/lock:",
+        )
     st.caption(view.caliber)
     breadcrumb(page, view)
     if view.as_of is None:

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import sys
 import threading
+from contextlib import nullcontext
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from ledger import bootstrap, queries
 from ledger.config import database_url, is_default, make_engine
 from ledger.schema import imports
+from ledger.versions import as_recorded
 
 _first_start = threading.Lock()
 
@@ -56,44 +58,62 @@ def data_version(engine: Engine) -> int:
         return conn.execute(select(func.max(imports.c.id))).scalar() or 0
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _months(url: str, version: int) -> list[str]:
-    return queries.months(_engine(url))
+# A data version is the latest history entry (today's ledger), or ("reported", N): the
+# ledger as it stood right after entry N, when a month was frozen as reported.
+Version = int | tuple[str, int]
+
+
+def _state(url: str, version: Version):
+    """The rows the version reads: today's, or those in force after a history entry."""
+    if isinstance(version, tuple):
+        return as_recorded(_engine(url), version[1])
+    return nullcontext()
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _figures(url: str, version: int, as_of, township, keys, poor_only: bool):
-    return queries.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None, poor_only=poor_only)
+def _months(url: str, version: Version) -> list[str]:
+    with _state(url, version):
+        return queries.months(_engine(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _breakdown(url: str, version: int, keys: tuple[str, ...], as_of, by: str, township, poor_only: bool):
-    return queries.breakdown(_engine(url), list(keys), as_of, by=by, township=township, poor_only=poor_only)
+def _figures(url: str, version: Version, as_of, township, keys, poor_only: bool):
+    with _state(url, version):
+        return queries.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None, poor_only=poor_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _monthly(url: str, version: int, keys: tuple[str, ...], as_of, township, poor_only: bool, cumulative: bool):
-    return queries.monthly(
-        _engine(url), list(keys), as_of, township=township, poor_only=poor_only, cumulative=cumulative
-    )
+def _breakdown(url: str, version: Version, keys: tuple[str, ...], as_of, by: str, township, poor_only: bool):
+    with _state(url, version):
+        return queries.breakdown(_engine(url), list(keys), as_of, by=by, township=township, poor_only=poor_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _monthly(url: str, version: Version, keys: tuple[str, ...], as_of, township, poor_only: bool, cumulative: bool):
+    with _state(url, version):
+        return queries.monthly(
+            _engine(url), list(keys), as_of, township=township, poor_only=poor_only, cumulative=cumulative
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _people(url: str, version: int, key: str, as_of, township, village, poor_only: bool, filters: tuple):
+def _people(url: str, version: Version, key: str, as_of, township, village, poor_only: bool, filters: tuple):
     from ledger.people import people
 
-    return people(
-        _engine(url), key, as_of, township=township, village=village, poor_only=poor_only, filters=dict(filters) or None
-    )
+    with _state(url, version):
+        return people(
+            _engine(url), key, as_of, township=township, village=village, poor_only=poor_only, filters=dict(filters) or None
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _call(url: str, version: int, name: str, args: tuple, kwargs: tuple):
+def _call(url: str, version: Version, name: str, args: tuple, kwargs: tuple):
     """Any other read-only query function of the core, by its dotted name."""
     import importlib
 
     module, func = name.rsplit(".", 1)
-    return getattr(importlib.import_module(module), func)(_engine(url), *args, **dict(kwargs))
+    with _state(url, version):
+        return getattr(importlib.import_module(module), func)(_engine(url), *args, **dict(kwargs))
 
 
 def _scalar(value):
@@ -107,7 +127,21 @@ class Ledger:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=False)
-        self.version = data_version(engine)
+        self.version: Version = data_version(engine)
+
+    def read_as_recorded(self, log_id: int | None) -> None:
+        """From now on, read the ledger as it stood right after history entry ``log_id``
+        (a frozen month's 已报送 figures) instead of today's."""
+        self.version = ("reported", log_id)
+
+    @property
+    def as_recorded(self) -> bool:
+        return isinstance(self.version, tuple)
+
+    def run(self, fn, *args, **kwargs):
+        """Call ``fn`` (an export, say) uncached, reading the same ledger as the page."""
+        with _state(self.url, self.version):
+            return fn(*args, **kwargs)
 
     def months(self) -> list[str]:
         return _months(self.url, self.version)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ledger.queries import month_end
+from ledger.reports import latest_freeze
 from ledger.store import township_names
 
 from .data import Ledger
@@ -30,6 +31,14 @@ class View:
     township: str | None  # None: the whole district
     village: str | None = None
     poor_only: bool = False
+    reported: dict | None = None  # the freeze whose 已报送 ledger is shown; None: today's
+
+    @property
+    def basis(self) -> str:
+        """数据口径 in words: today's ledger, or the one a month was reported from."""
+        if self.reported is None:
+            return "当前数据"
+        return f"已报送数据（{self.reported['frozen_by']}于{self.reported['frozen_at']:%Y-%m-%d %H:%M}报送）"
 
     @property
     def level(self) -> str:
@@ -50,8 +59,9 @@ class View:
         if self.month is None:
             return "数据来源：宜州区贫困劳动力就业台账（尚无数据）"
         who = "建档立卡贫困劳动力" if self.poor_only else "全部劳动力"
+        basis = f"{self.basis}；" if self.reported is not None else ""
         return (
-            f"口径：数据来源宜州区贫困劳动力就业台账，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日；"
+            f"口径：{basis}数据来源宜州区贫困劳动力就业台账，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日；"
             f"劳动力、扶贫车间为{self.month_label}统计时点数据，补贴、培训、岗位、用工、输送为{self.as_of.year}年1月1日起累计；"
             f"范围：{self.place}，{who}。"
         )
@@ -124,7 +134,25 @@ def go_up(page: str, level: str) -> None:
         st.session_state[f"{page}_township"] = ALL
 
 
-def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: bool = True) -> View:
+BASES = ["当前数据", "已报送数据"]
+
+
+def _basis_radio(page: str, frozen: dict) -> bool:
+    """当前数据 / 已报送数据, for a month that has been frozen; kept in the URL as
+    ``basis=reported`` and in the session across pages."""
+    key = f"{page}_basis"
+    if key not in st.session_state:
+        wanted = st.query_params.get("basis") == "reported" if "basis" in st.query_params else st.session_state.get("view_basis", False)
+        st.session_state[key] = BASES[1] if wanted else BASES[0]
+    choice = st.radio(
+        "数据口径", BASES, key=key, horizontal=True,
+        help=f"本月已于{frozen['frozen_at']:%Y-%m-%d %H:%M}由{frozen['frozen_by']}报送。"
+             "“已报送数据”显示报送时的台账；“当前数据”含报送后的更正。",
+    )
+    return choice == BASES[1]
+
+
+def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: bool = True, basis: bool = True) -> View:
     months = data.months()
     towns = [ALL] + township_names(data.engine)
     if drill:
@@ -152,14 +180,21 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
             if poor_key not in st.session_state:
                 st.session_state[poor_key] = st.query_params.get("poor", "1" if st.session_state.get("view_poor") else "0") == "1"
             poor = st.toggle("只看建档立卡贫困劳动力", key=poor_key)
+        frozen = latest_freeze(data.engine, month) if basis else None
+        as_reported = _basis_radio(page, frozen) if frozen else False
+    if as_reported:
+        data.read_as_recorded(frozen["log_id"])
     township = None if town == ALL else town
     village = st.session_state.get("view_village") if township else None
     if village is not None and village not in data.villages(month_end(month), township):
         st.toast(f"{township}没有名为“{village}”的村，已返回乡镇")
         village = None
     st.session_state.update(view_month=month, view_township=town, view_poor=poor, view_village=village)
-    _write_url(month=month, township=township, village=village, poor="1" if poor else None)
-    return View(month_end(month), month, township, village, poor)
+    if frozen:
+        st.session_state["view_basis"] = as_reported
+    _write_url(month=month, township=township, village=village, poor="1" if poor else None,
+               basis="reported" if as_reported else None)
+    return View(month_end(month), month, township, village, poor, frozen if as_reported else None)
 
 
 def _write_url(**params: str | None) -> None:
