@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db")
     p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     p.add_argument("--user", help="导入人（默认：当前系统用户）")
+    p.add_argument(
+        "--by-township", action="store_true",
+        help="乡镇报送：只替换文件中出现的乡镇在这些月份的数据，其他乡镇保持不变（默认整月替换）",
+    )
 
     p = sub.add_parser("figures", help="输出各项指标")
     p.add_argument("--db")
@@ -78,7 +82,7 @@ def cmd_import(args) -> int:
     engine = make_engine(args.db)
     status = 0
     for path in args.paths:
-        outcome = read_and_import(engine, path, user=args.user, dry_run=args.dry_run)
+        outcome = read_and_import(engine, path, user=args.user, dry_run=args.dry_run, by_township=args.by_township)
         print(f"== {path.name}")
         if not outcome.ok:
             _print_problems(outcome.errors, "错误")

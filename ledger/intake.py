@@ -31,8 +31,8 @@ from loaders import values as _values
 
 from . import queries
 from .figures import figure
-from .schema import DATA, slices
-from .store import _check_townships, _insert, _lock, _slices, init_db
+from .schema import BOOKKEEPING, DATA, slices
+from .store import _check_townships, _insert, _lock, _slices, file_counts, init_db, keep_other_townships
 
 PREVIEW_KEYS = [
     "labor.total",
@@ -62,7 +62,6 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
 DISTRICT = "全区"
 NO_PERIOD = "（不分月份）"
 PREVIEW_IMPORT_ID = 0  # import_id of the rows a preview writes, always rolled back
-_BOOKKEEPING = ("row_id", "import_id", "period", "is_current", "source_row")
 
 SLICE_COLUMNS = ["表", "月份", "文件行数", "现有行数", "新增", "修改", "删除", "不变"]
 CHANGE_COLUMNS = ["月份", "乡镇", "指标", "导入前", "导入后", "变化", "key"]
@@ -84,21 +83,25 @@ class Preview:
         return not any(p.level == ERROR for p in self.problems)
 
 
-def preview(engine: Engine, result: LoadResult, *, keys: list[str] = PREVIEW_KEYS) -> Preview | None:
-    """What importing ``result`` would do, computed without writing anything.
+def preview(
+    engine: Engine, result: LoadResult, *, keys: list[str] = PREVIEW_KEYS, by_township: bool = False
+) -> Preview | None:
+    """What importing ``result`` would do (``by_township`` as in ``store.apply``),
+    computed without writing anything.
 
     Returns None when the file has errors (``result.ok`` is False): such a file cannot
     be imported, show ``result.problems`` / ``errors_workbook`` instead."""
     if not result.ok:
         return None
     init_db(engine)
-    pieces = _slices(result)
+    in_file = file_counts(result)
     with engine.connect() as conn:
         trans = conn.begin()
         try:
             # The write lock first: the figures before and after are then read in the
             # same transaction as the change, with no import slipping in between.
             _lock(conn)
+            pieces = _slices(keep_other_townships(conn, result) if by_township else result)
             problems = list(result.problems) + _check_townships(conn, result)
             current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
             old_rows = {k: _rows(conn, k[0], k[1]) for k in pieces if k in current}
@@ -114,7 +117,7 @@ def preview(engine: Engine, result: LoadResult, *, keys: list[str] = PREVIEW_KEY
         finally:
             trans.rollback()
     records = []
-    for (sheet, period), (frame, _) in pieces.items():
+    for sheet, period in pieces:
         old = old_rows.get((sheet, period), [])
         if (sheet, period) in new_rows:
             counts = diff_rows(sheet, old, new_rows[(sheet, period)])
@@ -123,7 +126,8 @@ def preview(engine: Engine, result: LoadResult, *, keys: list[str] = PREVIEW_KEY
         else:  # the same content as stored: the slice is not rewritten
             counts = {"新增": 0, "修改": 0, "删除": 0, "不变": len(old)}
         records.append(
-            {"表": SHEETS_BY_KEY[sheet].name, "月份": period or NO_PERIOD, "文件行数": len(frame), "现有行数": len(old)} | counts
+            {"表": SHEETS_BY_KEY[sheet].name, "月份": period or NO_PERIOD, "文件行数": in_file[sheet][period], "现有行数": len(old)}
+            | counts
         )
     slice_frame = pd.DataFrame.from_records(records, columns=SLICE_COLUMNS)
     change_frame = _changes(before, after, keys) if not _rejected(problems) else pd.DataFrame(columns=CHANGE_COLUMNS)
@@ -148,7 +152,7 @@ def _apply_in(conn: Connection, pieces, changed) -> None:
 
 def _rows(conn: Connection, sheet: str, period: str) -> list[dict]:
     t = DATA[sheet]
-    cols = [c for c in t.c if c.name not in _BOOKKEEPING]
+    cols = [c for c in t.c if c.name not in BOOKKEEPING]
     stmt = select(*cols).where(t.c.period == period, t.c.is_current).order_by(t.c.source_row, t.c.row_id)
     return [dict(r._mapping) for r in conn.execute(stmt)]
 

@@ -33,7 +33,7 @@ from loaders.spec import SHEETS_BY_KEY, YES_NO
 from loaders.townships import DEFAULT_TOWNSHIPS
 
 from .figures import BY_KEY, EMPLOYED, FIGURES, Figure, figure, trainee_is_poor
-from .schema import DATA
+from .schema import BOOKKEEPING, DATA
 from .versions import current
 from .store import stored_townships
 
@@ -42,8 +42,6 @@ DISTRICT_WIDE = "全区（不分乡镇）"
 NO_VILLAGE = "（未分村）"
 BLANK = "（未填）"
 CENTS = Decimal("0.01")
-# Columns every data table has that are bookkeeping, not ledger content.
-_BOOKKEEPING = ("row_id", "import_id", "period", "is_current", "source_row")
 
 
 @dataclass(frozen=True)
@@ -403,7 +401,7 @@ def figures(
 def _column_of(figs: list[Figure], by: str):
     """The spec of column ``by``, which every figure's sheet (a ratio's parts' too) must have."""
     sheets = {f.table for f in _expand(figs)[0]}
-    lacking = sorted(s for s in sheets if by in _BOOKKEEPING or by not in DATA[s].c)
+    lacking = sorted(s for s in sheets if by in BOOKKEEPING or by not in DATA[s].c)
     if lacking:
         raise ValueError(f"Column {by!r} is not a column of sheet(s) {', '.join(lacking)}: cannot break down by it.")
     return SHEETS_BY_KEY[sorted(sheets)[0]].column(by)
@@ -705,7 +703,7 @@ def income_bands(
     code order) or a labourer column such as "mode" or "work_area" (its allowed values
     in order, then others, then （未填）); one query with a CASE for the band."""
     t = DATA["labor"]
-    if by is not None and (by in _BOOKKEEPING or by not in t.c):
+    if by is not None and (by in BOOKKEEPING or by not in t.c):
         raise ValueError(f"Column {by!r} is not a column of the labourer sheet.")
     narrowed = scope.narrowed(township)
     grain = [] if by is None else [(by, t.c[by])]

@@ -1,7 +1,8 @@
 """The store's tables, derived from the ledger format so the two cannot drift apart.
 
 Every data row carries the import that wrote it, its period (the month, year or ''
-it belongs to) and whether it is current. Replacing a (sheet, period) slice flips
+it belongs to), whether it is current, and where it was read from (row number, and
+the import whose file that is when another import carried the row over). Replacing a (sheet, period) slice flips
 ``is_current`` rather than deleting, so every earlier version can be restored.
 """
 
@@ -90,6 +91,10 @@ slice_changes = Table(
 write_lock = Table("ledger_write_lock", metadata, Column("id", Integer, primary_key=True), Column("n", Integer), **MYSQL)
 
 
+# Columns every data table has that are bookkeeping, not ledger content.
+BOOKKEEPING = ("row_id", "import_id", "period", "is_current", "source_row", "source_import")
+
+
 def _data_table(sheet: Sheet) -> Table:
     cols = [Column(c.key, _TYPES[c.kind]()) for c in sheet.columns]
     table = Table(
@@ -100,6 +105,9 @@ def _data_table(sheet: Sheet) -> Table:
         Column("period", String(7), nullable=False),
         Column("is_current", Boolean, nullable=False),
         Column("source_row", Integer),
+        # The history entry whose file ``source_row`` is a row of, when not this row's
+        # own import: rows of other townships carried over by a township's import.
+        Column("source_import", Integer),
         *cols,
         **MYSQL,
     )

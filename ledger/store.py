@@ -3,6 +3,7 @@ transaction, the history of every import, and restoring any earlier state."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import hashlib
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, and_, func, inspect, or_, select, update
 
 import loaders
 from loaders import LoadResult, Problem, Township
@@ -21,6 +22,9 @@ from loaders.values import per_unique
 from .schema import DATA, imports, metadata, slice_changes, slices, write_lock
 
 INSERT_BATCH = 20_000
+# Sheets a township can submit on its own: their rows carry a township.
+TOWNSHIP_SHEETS = tuple(k for k, t in DATA.items() if "township" in t.c and k != "townships")
+BLANK_TOWNSHIP = "（不分乡镇）"
 
 
 @dataclass
@@ -43,11 +47,29 @@ class ImportOutcome:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables; safe to call on every start."""
+    """Create missing tables and add columns a newer version brought; safe on every start."""
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     with engine.begin() as conn:
         if conn.execute(select(write_lock.c.id)).first() is None:
             conn.execute(write_lock.insert().values(id=1, n=0))
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A store made by an earlier version lacks the nullable columns added since
+    (``source_import``); add them, so an upgrade needs no manual step."""
+    seen = inspect(engine)
+    names = set(seen.get_table_names())
+    with engine.begin() as conn:
+        for table in DATA.values():
+            if table.name not in names:
+                continue
+            have = {c["name"] for c in seen.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    quote = conn.dialect.identifier_preparer.quote
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
 
 
 def _lock(conn: Connection) -> None:
@@ -82,7 +104,7 @@ def content_hash(frame: pd.DataFrame) -> str:
 
 def read_and_import(
     engine: Engine, path: str | Path, *, user: str | None = None, dry_run: bool = False,
-    progress: loaders.Progress = loaders.quiet,
+    by_township: bool = False, progress: loaders.Progress = loaders.quiet,
 ) -> ImportOutcome:
     """Load a file with the loaders and import it; nothing is written on any error."""
     path = Path(path)
@@ -95,7 +117,9 @@ def read_and_import(
     with engine.connect() as conn:
         stored = stored_townships(conn)
     result = loaders.load(path, stored, data, progress)
-    return apply(engine, result, filename=path.name, sha256=file_sha256(data), user=user, dry_run=dry_run)
+    return apply(
+        engine, result, filename=path.name, sha256=file_sha256(data), user=user, dry_run=dry_run, by_township=by_township
+    )
 
 
 def apply(
@@ -106,22 +130,28 @@ def apply(
     sha256: str,
     user: str | None = None,
     dry_run: bool = False,
+    by_township: bool = False,
 ) -> ImportOutcome:
-    """Replace exactly the (sheet, period) slices ``result`` contains, in one transaction."""
+    """Replace exactly the (sheet, period) slices ``result`` contains, in one transaction.
+
+    ``by_township``: a township's own workbook. Each slice of a sheet with a township
+    column keeps the stored rows of the townships the file has no rows of
+    (``keep_other_townships``), so only the file's townships change."""
     outcome = ImportOutcome(None, list(result.problems))
     if not result.ok:
         if not result.tables and not outcome.errors:
             outcome.problems.append(Problem(ERROR, filename, None, "", "", "文件中没有可导入的数据"))
         return outcome
     init_db(engine)
-    pieces = _slices(result)
-    outcome.counts = _counts(pieces)
+    outcome.counts = file_counts(result)
     with engine.begin() as conn:
         _lock(conn)
         problems = _check_townships(conn, result)
         if problems:
             outcome.problems.extend(problems)
             return outcome
+        note = township_note(result) if by_township else None
+        pieces = _slices(keep_other_townships(conn, result) if by_township else result)
         current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
         changed = []
         for key, (frame, digest) in pieces.items():
@@ -139,6 +169,7 @@ def apply(
                 filename=filename,
                 sha256=sha256,
                 row_counts=json.dumps(outcome.counts, ensure_ascii=False),
+                note=note,
             )
         ).inserted_primary_key[0]
         for sheet, period in changed:
@@ -170,11 +201,94 @@ def _slices(result: LoadResult) -> dict[tuple[str, str], tuple[pd.DataFrame, str
     return pieces
 
 
-def _counts(pieces) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for (sheet, period), (frame, _) in pieces.items():
-        counts.setdefault(sheet, {})[period] = len(frame)
-    return counts
+def file_counts(result: LoadResult) -> dict[str, dict[str, int]]:
+    """Rows of the file per sheet and period, as the history records them."""
+    return {
+        sheet: {str(p): int(n) for p, n in frame.groupby("period", sort=True).size().items()}
+        for sheet, frame in result.tables.items()
+    }
+
+
+# --- A township's own workbook -------------------------------------------------------
+
+
+def _not_held(t, part: pd.DataFrame):
+    """Stored rows of townships ``part`` has no rows of (a blank township is a group of
+    its own: kept unless the file has blank-township rows too)."""
+    towns = sorted(set(part["township"].dropna()))
+    named = t.c.township.is_not(None)
+    if towns:
+        named = and_(named, t.c.township.not_in(towns))
+    if part["township"].isna().any():
+        return named
+    return or_(named, t.c.township.is_(None))
+
+
+def uncovered_townships(conn: Connection, result: LoadResult) -> dict[tuple[str, str], list[str]]:
+    """Per (sheet, period) of the file, the townships with current stored rows that the
+    file has no rows of: a whole-month import removes them, ``by_township`` keeps them."""
+    out = {}
+    for sheet, frame in result.tables.items():
+        if sheet not in TOWNSHIP_SHEETS:
+            continue
+        t = DATA[sheet]
+        for period, part in frame.groupby("period", sort=True):
+            stmt = select(t.c.township).where(t.c.is_current, t.c.period == str(period), _not_held(t, part)).distinct()
+            names = sorted({n or BLANK_TOWNSHIP for n in conn.execute(stmt).scalars()})
+            if names:
+                out[(sheet, str(period))] = names
+    return out
+
+
+def keep_other_townships(conn: Connection, result: LoadResult) -> LoadResult:
+    """``result`` with each slice of a township sheet completed by the current stored
+    rows of the townships the file has none of, in their stored order before the file's
+    rows. Carried rows keep their row number and name the import whose file it is
+    (``source_import``), so every figure stays traceable to a row of a file."""
+    tables = {}
+    for sheet, frame in result.tables.items():
+        if sheet not in TOWNSHIP_SHEETS:
+            tables[sheet] = frame
+            continue
+        t = DATA[sheet]
+        columns = [c for c in frame.columns if c in t.c and c not in ("period", "source_import")]
+        parts = []
+        for period, part in frame.groupby("period", sort=True):
+            stmt = (
+                select(*[t.c[c] for c in columns], func.coalesce(t.c.source_import, t.c.import_id))
+                .where(t.c.is_current, t.c.period == str(period), _not_held(t, part))
+                .order_by(t.c.row_id)
+            )
+            rows = conn.execute(stmt).all()
+            if rows:
+                kept = pd.DataFrame([tuple(r) for r in rows], columns=columns + ["source_import"], dtype=object)
+                kept["period"] = period
+                parts.append(_dtypes_like(kept, frame))
+            parts.append(part)
+        tables[sheet] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
+    return dataclasses.replace(result, tables=tables)
+
+
+def _dtypes_like(kept: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored rows in the loader's column types, where a type can hold what was stored."""
+    for c in kept.columns:
+        if c in frame.columns:
+            dtype = frame[c].dtype
+            if isinstance(dtype, pd.api.extensions.ExtensionDtype) or not kept[c].isna().any():
+                try:
+                    kept[c] = kept[c].astype(dtype)
+                except (TypeError, ValueError):
+                    pass
+    kept["source_import"] = kept["source_import"].astype("Int64")
+    return kept
+
+
+def township_note(result: LoadResult) -> str:
+    """The history's note for a township's import: which townships it replaced."""
+    towns = sorted(
+        {n for s, f in result.tables.items() if s in TOWNSHIP_SHEETS for n in f["township"].dropna().unique()}
+    )
+    return f"按乡镇替换：{'、'.join(towns) or BLANK_TOWNSHIP}（其他乡镇数据保持不变）"
 
 
 def _check_townships(conn: Connection, result: LoadResult) -> list[Problem]:

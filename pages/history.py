@@ -32,7 +32,7 @@ table = pd.DataFrame(
             "时间": r["created_at"],
             "操作人": r["created_by"],
             "类型": "导入" if r["kind"] == "import" else "恢复",
-            "文件或说明": r["filename"] if r["kind"] == "import" else r["note"],
+            "文件或说明": "；".join(x for x in (r["filename"], r["note"]) if x),
             "SHA-256": (r["sha256"] or "")[:16],
             "各表各月行数": counts(r["row_counts"]),
         }

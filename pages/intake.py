@@ -14,6 +14,8 @@ from ui.data import ledger
 
 PAGE = "intake"
 TYPES = ["xlsx", "xls", "csv"]
+BY_TOWNSHIP = "只替换文件中的乡镇（其他乡镇的数据保持不变）"
+WHOLE_MONTH = "整月替换（按全区汇总表导入）"
 
 engine = ledger().engine
 st.title("数据导入")
@@ -60,8 +62,24 @@ if result.warnings:
             width="stretch",
         )
 
+with engine.connect() as conn:
+    uncovered = store.uncovered_townships(conn, result)
+by_township = False
+if uncovered:
+    absent = sorted({t for names in uncovered.values() for t in names})
+    months = sorted({p for _, p in uncovered})
+    st.subheader("替换方式")
+    choice = st.radio(
+        f"文件中没有{'、'.join(absent[:6])}{'等' if len(absent) > 6 else ''}{len(absent)}个乡镇在{'、'.join(months)}的数据。导入时：",
+        [BY_TOWNSHIP, WHOLE_MONTH], key=f"{PAGE}_scope",
+        help="乡镇各自报送本乡镇的工作簿时选第一项；全区汇总的工作簿才选整月替换。",
+    )
+    by_township = choice == BY_TOWNSHIP
+    if not by_township:
+        st.warning("整月替换会把文件中没有的乡镇在这些月份的数据全部删除（可在“导入记录”中恢复）。")
+
 with st.spinner("正在对比现有数据……"):
-    preview = intake.preview(engine, result)
+    preview = intake.preview(engine, result, by_township=by_township)
 st.subheader("将要发生的变化")
 st.dataframe(preview.slices, hide_index=True, width="stretch", key=f"{PAGE}_slices")
 if len(preview.changes):
@@ -73,7 +91,7 @@ else:
 if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not user.strip()):
     name = "、".join(str(p.name) for p, _ in payload)
     digest = store.file_sha256(b"".join(d for _, d in payload))
-    outcome = store.apply(engine, result, filename=name, sha256=digest, user=user.strip())
+    outcome = store.apply(engine, result, filename=name, sha256=digest, user=user.strip(), by_township=by_township)
     if not outcome.ok:
         st.error("\n".join(str(p) for p in outcome.errors[:50]))
     elif outcome.log_id is None:

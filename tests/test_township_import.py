@@ -1,0 +1,163 @@
+"""A township's own workbook (``by_township``): only the townships in the file change,
+the other townships' rows are carried over with their origin, and everything the
+store promises (no-op re-import, history, restore, preview) still holds."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, inspect, select, text
+
+from ledger.intake import preview
+from ledger.queries import breakdown, figures
+from ledger.schema import DATA
+from ledger.store import history, init_db, read_and_import, restore, uncovered_townships
+
+import loaders
+from tests.fixtures_ledger import TRANSPORT_HEADER, write_workbook
+from tests.test_intake import as_dict, corrected_book, first_book, state
+
+KEYS = ["labor.total", "labor.employed", "labor.unemployed", "workshops.on_duty"]
+
+
+def towns(engine) -> dict:
+    return {r["township"]: {k: r[k] for k in KEYS} for r in breakdown(engine, KEYS).to_dict("records")}
+
+
+def current_labor(engine) -> list[tuple]:
+    t = DATA["labor"]
+    with engine.connect() as conn:
+        stmt = select(t.c.township, t.c.name, t.c.source_row, t.c.source_import).where(t.c.is_current)
+        return sorted(tuple(r) for r in conn.execute(stmt.order_by(t.c.township, t.c.name)))
+
+
+def test_a_townships_workbook_changes_only_that_township(engine, tmp_path):
+    first = read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    before, district_before = towns(engine), figures(engine).values
+    correction = corrected_book(tmp_path / "庆远镇9月.xlsx")  # 庆远镇 only
+
+    out = read_and_import(engine, correction, user="庆远镇", by_township=True)
+    assert out.ok and out.log_id is not None
+    assert out.counts == {"labor": {"2020-09": 5}}  # the file's rows, not the carried ones
+    after = towns(engine)
+    assert after["三岔镇"] == before["三岔镇"]
+    assert after["庆远镇"]["labor.total"] == 5 and after["庆远镇"]["labor.employed"] == 4
+    assert figures(engine).values["labor.total"] == 7
+    assert history(engine)[0]["note"] == "按乡镇替换：庆远镇（其他乡镇数据保持不变）"
+
+    # 三岔镇's rows are carried over naming the file they were read from; 庆远镇's are new.
+    rows = current_labor(engine)
+    assert [r for r in rows if r[0] == "三岔镇"] == [("三岔镇", "乙0", 6, first.log_id), ("三岔镇", "乙1", 7, first.log_id)]
+    assert {r[3] for r in rows if r[0] == "庆远镇"} == {None}
+
+    # The same workbook again changes nothing; restoring brings back every figure exactly.
+    assert read_and_import(engine, correction, user="庆远镇", by_township=True).log_id is None
+    assert restore(engine, out.log_id, before=True) is not None
+    assert towns(engine) == before and figures(engine).values == district_before
+
+
+def test_a_second_township_keeps_the_first_townships_correction(engine, tmp_path):
+    """Township after township in one month: each import carries the others' latest rows."""
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    read_and_import(engine, corrected_book(tmp_path / "庆远镇9月.xlsx"), user="庆远镇", by_township=True)
+    from tests.fixtures_ledger import LABOR_HEADER, labor_row
+    from tests.test_intake import LABOR, P
+
+    sancha = write_workbook(
+        tmp_path / "三岔镇9月.xlsx", {LABOR: [LABOR_HEADER, labor_row("2020-09", "三岔镇", "三岔村", "乙0", P[4])]}
+    )
+    carried = read_and_import(engine, sancha, user="三岔镇", by_township=True)
+    assert carried.log_id is not None
+    after = towns(engine)
+    assert after["庆远镇"]["labor.total"] == 5 and after["庆远镇"]["labor.employed"] == 4
+    assert after["三岔镇"]["labor.total"] == 1
+    # 庆远镇's rows came from the 庆远镇 file, not the one that first held them
+    qingyuan = [r for r in current_labor(engine) if r[0] == "庆远镇"]
+    assert {r[3] for r in qingyuan} == {carried.log_id - 1}
+
+
+def test_whole_month_remains_the_default(engine, tmp_path):
+    """The format's rule: importing a workbook replaces exactly the (sheet, month) pairs it contains."""
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    read_and_import(engine, corrected_book(tmp_path / "庆远镇9月.xlsx"), user="庆远镇")
+    assert "三岔镇" not in towns(engine) or towns(engine)["三岔镇"]["labor.total"] == 0
+    assert history(engine)[0]["note"] is None
+
+
+def test_uncovered_townships_and_the_preview_of_each_way(engine, tmp_path):
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    result = loaders.load(corrected_book(tmp_path / "庆远镇9月.xlsx"))
+    with engine.connect() as conn:
+        assert uncovered_townships(conn, result) == {("labor", "2020-09"): ["三岔镇"]}
+    kept = state(engine)
+
+    whole = as_dict(preview(engine, result).slices, "表", "月份")[("劳动力就业台账", "2020-09")]
+    assert (whole["文件行数"], whole["新增"], whole["修改"], whole["删除"], whole["不变"]) == (5, 1, 1, 2, 3)
+    own = preview(engine, result, by_township=True)
+    mine = as_dict(own.slices, "表", "月份")[("劳动力就业台账", "2020-09")]
+    assert (mine["文件行数"], mine["新增"], mine["修改"], mine["删除"], mine["不变"]) == (5, 1, 1, 0, 5)
+    changed = set(own.changes["乡镇"])
+    assert "三岔镇" not in changed and {"庆远镇", "全区"} <= changed
+    assert state(engine) == kept  # neither preview wrote anything
+
+
+def test_blank_township_rows_are_their_own_group(engine, tmp_path):
+    """District-organised transport batches (no 出发乡镇) stay when a township sends its
+    own batches; a file with blank-township rows replaces those instead."""
+    sheet = "返岗输送台账"
+
+    def batch(name, township, people=30):
+        return [name, "2020-03-01", "广东省", township, people, 10]
+
+    base = write_workbook(tmp_path / "区.xlsx", {sheet: [TRANSPORT_HEADER, batch("第1批", "庆远镇"), batch("第2批", None)]})
+    mine = write_workbook(tmp_path / "镇.xlsx", {sheet: [TRANSPORT_HEADER, batch("第3批", "庆远镇")]})
+    district = write_workbook(tmp_path / "区2.xlsx", {sheet: [TRANSPORT_HEADER, batch("第4批", None)]})
+    assert loaders.load(base).ok
+    read_and_import(engine, base, user="区")
+    t = DATA["transport"]
+
+    def batches():
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(t.c.batch).where(t.c.is_current)).scalars())
+
+    read_and_import(engine, mine, user="镇", by_township=True)
+    assert batches() == ["第2批", "第3批"]
+    read_and_import(engine, district, user="区", by_township=True)
+    assert batches() == ["第3批", "第4批"]
+
+
+def test_an_older_store_gets_the_new_column_on_start(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    init_db(engine)
+    with engine.begin() as conn:  # as an earlier version made it: no source_import
+        conn.execute(text("ALTER TABLE ledger_labor DROP COLUMN source_import"))
+    assert "source_import" not in {c["name"] for c in inspect(engine).get_columns("ledger_labor")}
+    init_db(engine)
+    assert "source_import" in {c["name"] for c in inspect(create_engine(url)).get_columns("ledger_labor")}
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区")
+    assert figures(engine).values["labor.total"] == 6
+
+
+def test_cli_by_township(tmp_path):
+    import subprocess
+    import sys
+
+    from ledger.config import make_engine
+    from tests.conftest import ROOT
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def run(*args):
+        done = subprocess.run(
+            [sys.executable, "-m", "ledger", "import", *map(str, args), "--db", url, "--user", "镇"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    run(first_book(tmp_path / "first.xlsx"))
+    run(corrected_book(tmp_path / "庆远镇9月.xlsx"), "--by-township")
+    engine = make_engine(url)
+    try:
+        assert towns(engine)["三岔镇"]["labor.total"] == 2
+        assert history(engine)[0]["note"].startswith("按乡镇替换：庆远镇")
+    finally:
+        engine.dispose()
