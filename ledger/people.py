@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 
@@ -28,7 +28,7 @@ from .queries import (
     snapshot_month,
     township_order,
 )
-from .schema import DATA
+from .schema import DATA, imports
 
 # The sheets whose rows are people (or payments), and the columns a list shows.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,6 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 NAME_COLUMN = {"labor": "name", "posts": "name", "training": "name", "subsidies": "recipient"}
 ROW = "行号"
+SOURCE = "来源文件"  # the workbook 行号 is a row of (an import may carry rows of an earlier file)
 CENTS = Decimal("0.01")
 LOOKED_UP = "是（据劳动力台账）"  # a trainee's blank 是否建档立卡 that the labourer sheet fills
 
@@ -131,8 +132,9 @@ def people(
 ) -> pd.DataFrame:
     """The rows a count figure counts (labourers, posts, trainees, payments) for that
     scope and date, ordered by township (code order), village, name and row: 行号 (the
-    row in the imported workbook) and the sheet's columns under their Chinese headers,
-    ID and phone numbers masked, yes/no as 是/否 (意愿 as 有/无), money in yuan.
+    row in the imported workbook), the sheet's columns under their Chinese headers, ID
+    and phone numbers masked, yes/no as 是/否 (意愿 as 有/无), money in yuan, and last
+    来源文件 (the workbook 行号 refers to).
 
     ``village`` narrows to one village; ``filters`` ({column key: value}, a value of
     None or （未填） meaning blank) adds equality conditions, as when a category bar is
@@ -150,7 +152,7 @@ def people(
     with connect(engine_or_conn) as conn:
         as_of = as_of or default_as_of(conn)
         if as_of is None:
-            return pd.DataFrame(columns=headers)
+            return pd.DataFrame(columns=headers + [SOURCE])
         snap = {sheet: snapshot_month(conn, sheet, as_of)} if sheet in SNAPSHOT_SHEETS else {}
         where = [_base_filter(sheet, t, as_of, snap, poor_only), narrowed.clause(t.c.township)]
         if fig.where is not None:
@@ -161,8 +163,10 @@ def people(
         names = township_order(conn)
         place = case({n: i for i, n in enumerate(names)}, value=t.c.township, else_=len(names))
         extra = [case((trainee_is_poor(t), 1), else_=0).label("_poor")] if sheet == "training" else []
+        origin = imports.c.id == func.coalesce(t.c.source_import, t.c.import_id)
         stmt = (
-            select(t.c.source_row, *[t.c[c.key] for c in cols], *extra)
+            select(t.c.source_row, imports.c.filename, *[t.c[c.key] for c in cols], *extra)
+            .select_from(t.outerjoin(imports, origin))
             .where(*where)
             # blank villages last on every backend (SQLite and MySQL sort NULL first)
             .order_by(place, t.c.township, case((t.c.village.is_(None), 1), else_=0), t.c.village,
@@ -173,11 +177,11 @@ def people(
         rows = conn.execute(stmt).all()
     records = []
     for r in rows:
-        rec = {ROW: r[0]} | {h: _cell(c, v) for h, c, v in zip(headers[1:], cols, r[1 : 1 + len(cols)])}
-        if sheet == "training" and r[1 + cols.index(spec.column("is_poor"))] is None and r[-1]:
+        rec = {ROW: r[0]} | {h: _cell(c, v) for h, c, v in zip(headers[1:], cols, r[2 : 2 + len(cols)])} | {SOURCE: r[1]}
+        if sheet == "training" and r[2 + cols.index(spec.column("is_poor"))] is None and r[-1]:
             rec[spec.column("is_poor").header] = LOOKED_UP
         records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=headers)
+    frame = pd.DataFrame.from_records(records, columns=headers + [SOURCE])
     for h, c in zip(headers, [None] + cols):
         if c is None or c.kind == "int":  # whole numbers with blanks stay whole numbers
             frame[h] = pd.array(frame[h].tolist(), dtype="Int64")

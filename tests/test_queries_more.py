@@ -382,13 +382,14 @@ def test_people_rows_masks_and_order(db):
     rows = people(db, "labor.total", SEPT)
     assert list(rows.columns) == [
         "行号", "乡镇", "村", "姓名", "性别", "证件号码", "是否建档立卡", "就业状态", "就业方式", "务工区域", "务工所在地",
-        "务工单位", "月收入（元）", "家庭人口数", "就业意愿", "联系电话", "备注",
+        "务工单位", "月收入（元）", "家庭人口数", "就业意愿", "联系电话", "备注", "来源文件",
     ]
     # township in code order (庆远镇, 三岔镇, 洛西镇), then village and name
     assert list(rows["姓名"]) == ["甲一", "甲三", "甲二", "甲五", "甲四", "甲七", "甲六",
                                 "乙一", "乙三", "乙二", "乙五", "乙四", "丙一", "丙二"]
     first = rows.iloc[0].to_dict()
     assert first["行号"] == 2  # the first data row under the header in the workbook
+    assert set(rows["来源文件"]) == {"hand.xlsx"}  # …of this workbook
     assert first["证件号码"] == ID[0][:6] + "********" + ID[0][-4:]
     assert (first["联系电话"], first["是否建档立卡"], first["就业意愿"], first["月收入（元）"]) == ("138****5678", "是", "有", Y("3000.00"))
     assert rows.set_index("姓名").loc["乙一", "月收入（元）"] == Y("1000.50")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, inspect, select, text
 
 from ledger.intake import preview
+from ledger.people import people
 from ledger.queries import breakdown, figures
 from ledger.schema import DATA
 from ledger.store import history, init_db, read_and_import, restore, uncovered_townships
@@ -47,6 +48,9 @@ def test_a_townships_workbook_changes_only_that_township(engine, tmp_path):
     rows = current_labor(engine)
     assert [r for r in rows if r[0] == "三岔镇"] == [("三岔镇", "乙0", 6, first.log_id), ("三岔镇", "乙1", 7, first.log_id)]
     assert {r[3] for r in rows if r[0] == "庆远镇"} == {None}
+    listed = people(engine, "labor.total").set_index("姓名")
+    assert listed.loc["乙0", "行号"] == 6 and listed.loc["乙0", "来源文件"] == "first.xlsx"
+    assert listed.loc["甲6", "来源文件"] == "庆远镇9月.xlsx"
 
     # The same workbook again changes nothing; restoring brings back every figure exactly.
     assert read_and_import(engine, correction, user="庆远镇", by_township=True).log_id is None
