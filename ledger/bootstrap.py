@@ -8,12 +8,15 @@ from typing import Callable
 
 from sqlalchemy import Engine, func, select
 
+from sample_data.generate import SAMPLE_NAME
+
 from .config import ROOT
 from .schema import imports
 from .store import ImportOutcome, init_db, read_and_import
 
-SAMPLE = ROOT / "sample_data" / "yizhou_ledger_2020.xlsx"
-GENERATED = ROOT / "data" / "yizhou_ledger_2020.xlsx"
+# The name carries the generator's version: a workbook of an older generator is not reused.
+SAMPLE = ROOT / "sample_data" / SAMPLE_NAME
+GENERATED = ROOT / "data" / SAMPLE_NAME
 
 Progress = Callable[[float, str], None]
 

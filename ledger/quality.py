@@ -198,6 +198,14 @@ def age_on(id_number: str, as_of: dt.date) -> int | None:
     return as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
 
 
+def _income_condition(t, ctx):
+    """Below 400 or above 30,000 yuan, leaving out 0: the income figures (EARNING in
+    ledger/figures.py) and bands read 0 like a blank, as "no cash income or not given",
+    which is what a subsistence farmer's ledger row says; flagging it would be a false alarm."""
+    income = t.c.monthly_income
+    return and_(t.c.employed == EMPLOYED, income > 0, or_(income < INCOME_LOW, income > INCOME_HIGH))
+
+
 def _township_missing(ctx: Context) -> list[Query]:
     """Townships of the list (in scope) with no labourer row in the snapshot month:
     the list as a UNION ALL of literals, each tested with NOT EXISTS."""
@@ -339,11 +347,9 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "income_outlier", "月收入异常", "labor",
-        "已就业人员月收入低于400元或高于30000元。",
-        _labor_rows(lambda t, ctx: and_(
-            t.c.employed == EMPLOYED, t.c.monthly_income.is_not(None),
-            or_(t.c.monthly_income < INCOME_LOW, t.c.monthly_income > INCOME_HIGH),
-        )),
+        "已就业人员月收入低于400元或高于30000元。月收入为0或空白的不算：务农等没有现金收入的填0，"
+        "与空白一样表示“无收入或未填”，收入统计（平均数、中位数）也不计入。",
+        _labor_rows(_income_condition),
         lambda r: f"月收入{_yuan(r['monthly_income'])}元，"
                   f"{'低于400元' if r['monthly_income'] < INCOME_LOW else '高于30000元'}",
     ),

@@ -8,7 +8,8 @@ generated and then nudged until they add up. Everything is drawn from seeded num
 Generators, so the same seed gives the same tables (and the same workbook) every run.
 No real person's data: names, ID numbers and phone numbers are synthesised.
 
-Public API: :func:`build_tables`, :func:`write_workbook`, :data:`SHEET_COLUMNS`.
+Public API: :func:`build_tables`, :func:`write_workbook`, :data:`SHEET_COLUMNS`,
+:data:`PLANTED` (the problems planted for the data-quality checks) and :data:`SAMPLE_NAME`.
 Command line: ``python -m sample_data.generate OUT.xlsx``.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["SHEET_COLUMNS", "build_tables", "write_workbook", "main"]
+__all__ = ["PLANTED", "PLANT_NOTES", "SAMPLE_NAME", "SHEET_COLUMNS", "build_tables", "write_workbook", "main"]
 
 DISTRICT = "宜州区"
 YEAR = 2020
@@ -30,6 +31,11 @@ N_MONTHS = 9  # 2020-01 … 2020-09
 MONTHS = [f"{YEAR}-{m:02d}" for m in range(1, N_MONTHS + 1)]
 AS_OF = np.datetime64("2020-09-30")
 DEFAULT_LABOURERS = 30_000
+# The workbook's file name carries a version: bump it whenever the generated ledger
+# changes, so that a workbook generated earlier (data/, sample_data/) is not reused
+# (tests/test_sample_generator.py pins a fingerprint of the tables to this version).
+SAMPLE_VERSION = 2
+SAMPLE_NAME = f"yizhou_ledger_2020_v{SAMPLE_VERSION}.xlsx"
 
 # Canonical headers of shared/ledger-format.md, in its order, compound rows split.
 SHEET_COLUMNS: dict[str, list[str]] = {
@@ -68,6 +74,46 @@ TARGETS = {
     "training.short_term_reward.people": 1020, "training.short_term_reward.amount": 768800,
     "training.rural_practical.classes": 11, "training.rural_practical.people": 486,
     "training.rural_practical.amount": 22180,
+}
+
+# Problems planted on purpose, so that the 数据质量 page (ledger.quality) shows every check
+# a ledger office runs finding something: check key → the rows ``quality.rows`` lists as of
+# 2020-09-30, for any seed and size. Nothing else in the sample trips a check
+# (tests/test_quality.py). No plant moves a figure of the seed report; a check the loader
+# makes impossible, or one that could only be planted by changing a figure or what the
+# pages list, has none. PLANT_NOTES says what each plant is (README.md lists them).
+PLANTED: dict[str, int] = {
+    "id_multi_township": 0,  # the loader rejects an ID twice in one sheet-month
+    "id_duplicate": 0,  # likewise
+    "sex_mismatch": 3,  # 性别 against the ID, every month (the loader only warns)
+    "age_out_of_range": 3,  # the ID's birth year, check digit recomputed, every month
+    "employed_no_mode": 0,  # the loader rejects 已就业 without 就业方式
+    "local_mode_far_area": 3,  # September's 务工区域 of 2 workshop workers and 1 post holder
+    "unable_but_employed": 3,  # September's 劳动技能 of 3 employed people
+    "income_outlier": 3,  # September's 月收入 of 3 migrants: ×10 twice, ÷10 once
+    "township_missing": 0,  # see PLANT_NOTES
+    "workshop_poor_mismatch": 2,  # September: 1 poor worker counted in 德胜镇 instead of 庆远镇
+    "not_in_labor": 3,  # vocational trainees' IDs in the training sheet
+    "subsidy_not_in_labor": 3,  # 一次性交通补贴 payments' IDs
+    "subsidy_paid_twice": 4,  # 2 post holders' August pay dated in September: 2 rows each
+}
+PLANT_NOTES: dict[str, str] = {
+    "id_multi_township": "未埋设：同一月份的劳动力台账中同一证件号码出现两次（不论是否在同一乡镇），导入时直接报错，"
+                         "这类问题无法经导入进入台账",
+    "id_duplicate": "未埋设：同一月份同一证件号码出现两次，导入时直接报错",
+    "sex_mismatch": "3名非建档立卡劳动力各月的性别都与证件号码相反（导入时只提示，不报错）",
+    "age_out_of_range": "3名非建档立卡劳动力证件号码中的出生年份录错（校验码仍正确）：2人超过65岁，1人不满16岁",
+    "employed_no_mode": "未埋设：已就业而未填就业方式，导入时直接报错",
+    "local_mode_far_area": "9月2名非建档立卡扶贫车间务工人员和1名公益性岗位人员的务工区域填成了省内县外或省外",
+    "unable_but_employed": "9月3名非建档立卡已就业人员的劳动技能填成了丧失劳动力或无劳动力",
+    "income_outlier": "9月3名非建档立卡外出务工人员的月收入多写或少写了一个0（2人高于30000元，1人低于400元）",
+    "township_missing": "未埋设：16个乡镇都有劳动力；删去一个乡镇的9月数据会改变劳动力人数等数字，"
+                        "虚设一个没有数据的乡镇又会出现在各页的乡镇排名和分乡镇表中",
+    "workshop_poor_mismatch": "9月扶贫车间台账把庆远镇车间的1名贫困劳动力记到了德胜镇的车间"
+                              "（全区合计不变），两个乡镇各1条",
+    "not_in_labor": "3名职业技能培训学员的证件号码录成了劳动力台账中没有的号码（校验码正确）",
+    "subsidy_not_in_labor": "3笔一次性交通补贴的证件号码录成了劳动力台账中没有的号码（校验码正确）",
+    "subsidy_paid_twice": "2名公益性岗位人员8月的岗位补贴登记为9月发放，9月各有两笔（每人2行，共4行；补贴总额不变）",
 }
 
 # name, 区划代码, 类型, 别名, share of the district's labourers, number of villages
@@ -584,7 +630,9 @@ class _Builder:
         draw(gmode == M_FLEX, 2400, 450, 1500, 3500, 50)
         draw(gmode == M_OTHER, 2200, 350, 1500, 3000, 50)
         farm = gmode == M_FARM
-        draw(farm, 800, 300, 300, 1500, 50)
+        # 400 yuan at least: lower is what ledger.quality flags as an outlier. Some
+        # farmers earn no cash at all and write 0, which the figures read as "no income".
+        draw(farm, 800, 300, 400, 1500, 50)
         income[farm & (rng.random(P) < 0.15)] = 0
         self.gmode, self.garea, self.gplace, self.gunit, self.gincome = gmode, area, place, unit, income
         self.R, self.J = R, J
@@ -1212,11 +1260,155 @@ def _townships_table() -> pd.DataFrame:
     })
 
 
-def build_tables(seed: int = 2020, n_labourers: int = DEFAULT_LABOURERS) -> dict[str, pd.DataFrame]:
+def _sort_payments(pay: pd.DataFrame) -> pd.DataFrame:
+    return pay.sort_values(["发放日期", "补贴类型", "乡镇", "证件号码"], kind="stable", na_position="first",
+                           ignore_index=True)
+
+
+# --------------------------------------------------------------------------- planted problems
+_SEP = MONTHS[-1]
+
+
+def _spread(rng: np.random.Generator, rows: pd.DataFrame, k: int, avoid=()) -> list:
+    """Index labels of k rows drawn from k different townships (none of ``avoid``)."""
+    towns = sorted(set(rows["乡镇"]) - set(avoid))
+    if len(towns) < k:
+        raise ValueError(f"need rows in {k} townships, found {len(towns)}")
+    return [rng.choice(rows.index[(rows["乡镇"] == t).to_numpy()]) for t in rng.choice(towns, k, replace=False)]
+
+
+def _other_id(id_number: str, taken: set, birth: str | None = None) -> str:
+    """A valid ID like ``id_number`` (with another birth date, if given) that is not taken:
+    the sequence digits step on until it is free; the sex digit stays, the check digit fits."""
+    birth = birth or id_number[6:14]
+    seq = int(id_number[14:16])
+    for step in range(1, 101):
+        body = f"{id_number[:6]}{birth}{(seq + step) % 100:02d}{id_number[16]}"
+        new = body + str(_check_digits([body])[0])
+        if new not in taken:
+            taken.add(new)
+            return new
+    raise ValueError(f"no free ID like {id_number}")
+
+
+class _Planter:
+    """Plants the problems of PLANTED into finished tables, each in different townships and
+    on different people. The labourers' September slice is read once, before any change."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
+        self.t, self.rng = tables, rng
+        self.lab = tables["劳动力就业台账"]
+        self.sep = self.lab[self.lab["统计时点"] == _SEP]
+        self.ids = set(self.lab["证件号码"])  # every ID in use, planted ones added
+        self.used: set[str] = set()  # people already given a plant
+        others = [tables[s]["证件号码"].dropna() for s in ("公益性岗位台账", "技能培训台账", "补贴发放台账")]
+        self.elsewhere = set(pd.concat(others))
+
+    def free(self, where, *, only_here: bool = False) -> pd.DataFrame:
+        """September rows matching ``where`` of people not yet used; ``only_here``: of
+        people in no other sheet (a changed ID must not leave their other rows behind)."""
+        rows = self.sep[where & ~self.sep["证件号码"].isin(self.used)]
+        if only_here:
+            rows = rows[~rows["证件号码"].isin(self.elsewhere)]
+        return rows
+
+    def take(self, rows: pd.DataFrame, k: int, avoid=()) -> list:
+        chosen = _spread(self.rng, rows, k, avoid)
+        self.used |= set(rows.loc[chosen, "证件号码"])
+        return chosen
+
+    def sex(self) -> None:
+        """性别 against the ID's 17th digit, in every month."""
+        lab, sep = self.lab, self.sep
+        for i in self.take(self.free(sep["是否建档立卡"] == "否"), PLANTED["sex_mismatch"]):
+            rows = lab["证件号码"] == sep.at[i, "证件号码"]
+            lab.loc[rows, "性别"] = lab.loc[rows, "性别"].map({"男": "女", "女": "男"})
+
+    def age(self) -> None:
+        """The ID's birth year, in every month: 2 over 65, 1 under 16 (no one born on
+        29 February, which these years lack)."""
+        lab, sep = self.lab, self.sep
+        years = ["1951", "1953", "2006"]
+        ok = (sep["是否建档立卡"] == "否") & ~sep["证件号码"].str.slice(10, 14).eq("0229")
+        for i, year in zip(self.take(self.free(ok, only_here=True), len(years)), years):
+            old = sep.at[i, "证件号码"]
+            lab.loc[lab["证件号码"] == old, "证件号码"] = _other_id(old, self.ids, year + old[10:14])
+
+    def far_area(self) -> None:
+        """September: a workshop or post job with a 务工区域 outside the district."""
+        sep = self.sep
+        workshop = self.take(self.free((sep["是否建档立卡"] == "否") & (sep["就业方式"] == "扶贫车间")), 2)
+        post = self.take(self.free(sep["就业方式"] == "公益性岗位"), 1, avoid=sep.loc[workshop, "乡镇"])
+        self.lab.loc[workshop + post, "务工区域"] = ["省内县外", "省外", "省外"]
+
+    def unable(self) -> None:
+        """September: people at work whose 劳动技能 says they cannot work."""
+        sep = self.sep
+        weak = (sep["是否建档立卡"] == "否") & (sep["就业状态"] == "已就业") & (sep["劳动技能"] == "弱劳动力或半劳动力")
+        self.lab.loc[self.take(self.free(weak), 3), "劳动技能"] = ["丧失劳动力", "丧失劳动力", "无劳动力"]
+
+    def income(self) -> None:
+        """September: a migrant's 月收入 with a zero too many (twice) or one too few."""
+        lab, sep = self.lab, self.sep
+        migrant = (sep["是否建档立卡"] == "否") & (sep["就业方式"] == "外出务工")
+        income = sep["月收入（元）"]
+        high = self.take(self.free(migrant & (income >= 3100)), 2)
+        low = self.take(self.free(migrant & income.between(1000, 3900)), 1, avoid=sep.loc[high, "乡镇"])
+        lab.loc[high, "月收入（元）"] = lab.loc[high, "月收入（元）"] * 10
+        lab.loc[low, "月收入（元）"] = lab.loc[low, "月收入（元）"] // 10
+
+    def workshops(self) -> None:
+        """One poor worker of a 庆远镇 workshop counted in a 德胜镇 one: the sum stays."""
+        w = self.t["扶贫车间台账"]
+        sep = w[(w["统计时点"] == _SEP) & w["复工日期"].notna()]
+        for town, step in (("庆远镇", -1), ("德胜镇", 1)):
+            i = self.rng.choice(sep.index[(sep["乡镇"] == town).to_numpy()])
+            w.loc[i, "其中贫困劳动力"] += step
+
+    def trainees(self) -> None:
+        """Another valid ID in 3 vocational-training rows (of people trained once and paid
+        nothing, so no other sheet refers to the row)."""
+        tr, pay = self.t["技能培训台账"], self.t["补贴发放台账"]
+        once = ~tr["证件号码"].duplicated(keep=False) & ~tr["证件号码"].isin(pay["证件号码"])
+        rows = tr[once & (tr["培训类型"] == "职业技能培训") & ~tr["证件号码"].isin(self.used)]
+        for i in self.take(rows, PLANTED["not_in_labor"]):
+            tr.loc[i, "证件号码"] = _other_id(tr.at[i, "证件号码"], self.ids)
+
+    def recipients(self) -> None:
+        """Another valid ID in 3 payments of 一次性交通补贴 (no figure of the report)."""
+        pay = self.t["补贴发放台账"]
+        rows = pay[(pay["补贴类型"] == "一次性交通补贴") & ~pay["证件号码"].isin(self.used)]
+        for i in self.take(rows, PLANTED["subsidy_not_in_labor"]):
+            pay.loc[i, "证件号码"] = _other_id(pay.at[i, "证件号码"], self.ids)
+
+    def paid_twice(self) -> None:
+        """Two post holders' August 公益性岗位补贴 dated in September: the total stays."""
+        pay = self.t["补贴发放台账"]
+        post = pay[pay["补贴类型"] == "公益性岗位补贴"]
+        month = post["发放日期"].dt.strftime("%Y-%m")
+        paid_both = set(post.loc[month == "2020-08", "证件号码"]) & set(post.loc[month == _SEP, "证件号码"])
+        august = post[(month == "2020-08") & post["证件号码"].isin(paid_both - self.used)]
+        for i in self.take(august, PLANTED["subsidy_paid_twice"] // 2):
+            pay.loc[i, "发放日期"] = pay.at[i, "发放日期"] + pd.DateOffset(months=1)
+        self.t["补贴发放台账"] = _sort_payments(pay)
+
+
+def _plant(tables: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
+    """Put the problems of PLANTED into the tables (in place)."""
+    p = _Planter(tables, rng)
+    for plant in (p.sex, p.age, p.far_area, p.unable, p.income, p.workshops, p.trainees, p.recipients,
+                  p.paid_twice):
+        plant()
+
+
+def build_tables(seed: int = 2020, n_labourers: int = DEFAULT_LABOURERS, *, plants: bool = True
+                 ) -> dict[str, pd.DataFrame]:
     """All nine sheets of the sample ledger as DataFrames keyed by canonical sheet name.
 
     The seed report's figures hold exactly for any seed and any ``n_labourers`` ≥ 12000
     (a smaller ledger builds faster, e.g. for tests); the default is the full-size sample.
+    ``plants=False`` leaves out the problems of :data:`PLANTED`, so a test can see that
+    they are the only difference.
     """
     b = _Builder(seed, n_labourers)
     b.people()
@@ -1230,8 +1422,7 @@ def build_tables(seed: int = 2020, n_labourers: int = DEFAULT_LABOURERS) -> dict
     training, training_pay = b.training()
     other_pay = b.subsidies()
     pay = pd.concat([post_pay, reward, training_pay, other_pay], ignore_index=True)
-    pay = pay.sort_values(["发放日期", "补贴类型", "乡镇", "证件号码"], kind="stable", na_position="first",
-                          ignore_index=True)
+    pay = _sort_payments(pay)
     subsidy = pd.DataFrame({
         "发放日期": _dates(pay["发放日期"].to_numpy(dtype="datetime64[D]")),
         **{c: _texts(pay[c].to_numpy(dtype=object)) for c in ["补贴类型", "对象类型", "对象名称", "证件号码", "乡镇", "村"]},
@@ -1248,6 +1439,8 @@ def build_tables(seed: int = 2020, n_labourers: int = DEFAULT_LABOURERS) -> dict
         "返岗输送台账": transport,
         "目标任务": b.targets(posts, training, workshops),
     }
+    if plants:
+        _plant(tables, _rng(seed, "plants"))
     for name, cols in SHEET_COLUMNS.items():
         tables[name] = tables[name][cols].reset_index(drop=True)
     return tables
@@ -1344,7 +1537,7 @@ def write_workbook(path, tables: dict[str, pd.DataFrame] | None = None) -> Path:
     return path
 
 
-DEFAULT_OUT = Path(__file__).resolve().parent / "yizhou_ledger_2020.xlsx"
+DEFAULT_OUT = Path(__file__).resolve().parent / SAMPLE_NAME
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,10 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from ledger.config import make_engine  # noqa: E402
 from ledger.schema import metadata  # noqa: E402
+from sample_data.generate import SAMPLE_NAME  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SEED_FIGURES = SHARED / "seed" / "figures.json"
-SAMPLE = ROOT / "sample_data" / "yizhou_ledger_2020.xlsx"
+SAMPLE = ROOT / "sample_data" / SAMPLE_NAME
 
 SERVER_URLS = {
     "postgresql": os.environ.get("LEDGER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
@@ -107,7 +108,7 @@ def sample_workbook(tmp_path_factory) -> Path:
         return SAMPLE
     from sample_data.generate import write_workbook
 
-    return write_workbook(tmp_path_factory.mktemp("sample") / "yizhou_ledger_2020.xlsx")
+    return write_workbook(tmp_path_factory.mktemp("sample") / SAMPLE_NAME)
 
 
 @pytest.fixture(scope="session")

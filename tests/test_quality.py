@@ -1,11 +1,14 @@
 """Data-quality checks (ledger.quality): a clean hand-made ledger raises no alarm, a
 ledger with problems planted for every check finds exactly those rows, on every
 backend. Problems the loader itself rejects (a duplicate ID in one sheet-month,
-已就业 without 就业方式) are inserted directly, as rows left by two imports would be."""
+已就业 without 就业方式) are inserted directly, as rows left by two imports would be.
+The sample ledger trips each check exactly as often as its generator plants problems."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -16,6 +19,8 @@ from ledger.people import masked_id
 from ledger.queries import Scope
 from ledger.schema import DATA
 from ledger.store import read_and_import
+from sample_data.generate import PLANTED as SAMPLE_PLANTED
+from sample_data.generate import build_tables
 from tests.fixtures_ledger import (
     LABOR_HEADER,
     POSTS_HEADER,
@@ -53,6 +58,7 @@ L_ = ("丑", make_id("19920101", 28))
 P = ("寅", make_id("19930101", 29))
 Q = ("卯", make_id("19940101", 30))
 S = ("辰", make_id("19950101", 31))
+Z0 = ("巳", make_id("19960101", 32))  # a farmer with no cash income: 月收入 0
 
 
 def lab(town, person, *, status="已就业", mode="外出务工", area="省外", income=3000, poor="是", sex=None,
@@ -78,6 +84,7 @@ def clean_sheets() -> dict:
             lab(LSJ, D, mode="公益性岗位", area="乡镇内", income=1000, sex="男"),
             lab(QY, BLOW, income=400, poor="否"),  # the income bounds themselves are fine
             lab(FL, BHIGH, income=30000, poor="否"),
+            lab(LSJ, Z0, mode="务农", area="乡镇内", income=0, poor="否"),  # 0 reads as "no income", not low
             lab(QY, R, month="2020-08"),
         ],
         "扶贫车间台账": [WORKSHOP_HEADER, [M, "庆远服装车间", QY, "村一", "2020-03-01", 10, 1]],
@@ -140,6 +147,10 @@ PLANTED = {
 }
 
 
+# Checks whose problems the loader rejects: test_rows_two_imports_could_leave plants them.
+TWO_IMPORT_CHECKS = {"id_multi_township", "id_duplicate", "employed_no_mode"}
+
+
 def load(engine, tmp_path, sheets) -> None:
     outcome = read_and_import(engine, write_workbook(tmp_path / "ledger.xlsx", sheets), user="pytest")
     assert outcome.ok, [str(p) for p in outcome.errors]
@@ -174,6 +185,8 @@ def assert_rows(engine, planted: dict) -> None:
 def test_registry():
     keys = [c.key for c in quality.CHECKS]
     assert len(keys) == len(set(keys)) == 13
+    # every check has a hand-made ledger with its problem planted (and the clean one without)
+    assert set(PLANTED) | TWO_IMPORT_CHECKS == set(keys) and not set(PLANTED) & TWO_IMPORT_CHECKS
     for c in quality.CHECKS:
         assert c.title and c.description and c.sheet in DATA
     with pytest.raises(KeyError):
@@ -224,7 +237,7 @@ def test_explanations(sqlite_engine, tmp_path):
     assert said("sex_mismatch") == ["性别填“女”，证件号码第17位为" + E[1][16] + "，应为“男”"]
     assert said("age_out_of_range") == ["按证件号码计算年龄为70岁（应在16至65岁之间）",
                                         "按证件号码计算年龄为10岁（应在16至65岁之间）"]
-    assert said("income_outlier") == ["月收入300.00元，低于400元", "月收入40,000.00元，高于30000元"]
+    assert said("income_outlier") == ["月收入300.00元，低于400元", "月收入40,000.00元，高于30000元"]  # not Z0's 0
     assert said("workshop_poor_mismatch") == ["2020-09扶贫车间台账其中贫困劳动力合计2人，劳动力台账建档立卡扶贫车间就业0人"]
     assert said("township_missing") == ["2020-09劳动力台账中没有该乡镇的数据"]
     tables = list(quality.rows(sqlite_engine, "not_in_labor", AS_OF)["表"])
@@ -280,6 +293,7 @@ def test_rows_two_imports_could_leave(engine, tmp_path):
         "id_duplicate": {LSJ: [Y, Y]},
         "employed_no_mode": {QY: [Z]},
     }
+    assert set(planted) == TWO_IMPORT_CHECKS
     assert counts(quality.summary(engine, AS_OF)) == expected_counts(planted)
     assert_rows(engine, planted)
     multi = quality.rows(engine, "id_multi_township", AS_OF)
@@ -290,11 +304,50 @@ def test_rows_two_imports_could_leave(engine, tmp_path):
     assert list(mine["行号"]) == [102]
 
 
-def test_sample_ledger(sample_db):
+# What each of the sample generator's plants looks like in quality.rows: (column, pattern)
+# → rows (sample_data.generate.PLANT_NOTES); together they are every row listed.
+SAMPLE_LOOKS = {
+    "sex_mismatch": {("说明", "^性别填“[男女]”"): 3},
+    "age_out_of_range": {("说明", r"年龄为(6[6-9]|7\d)岁"): 2, ("说明", "年龄为1[0-5]岁"): 1},
+    "local_mode_far_area": {("说明", "扶贫车间，务工区域却为省(内县外|外)"): 2, ("说明", "公益性岗位，务工区域却为省外"): 1},
+    "unable_but_employed": {("说明", "丧失劳动力"): 2, ("说明", "无劳动力"): 1},
+    "income_outlier": {("说明", "高于30000元"): 2, ("说明", "低于400元"): 1},
+    "workshop_poor_mismatch": {("乡镇", "^庆远镇$"): 1, ("乡镇", "^德胜镇$"): 1},
+    "not_in_labor": {("表", "^技能培训台账$"): 3},
+    "subsidy_not_in_labor": {("说明", "^一次性交通补贴"): 3},
+    "subsidy_paid_twice": {("说明", "^2020-09领取公益性岗位补贴共2次$"): 4},
+}
+
+
+@pytest.fixture(scope="module")
+def planted_rows() -> set:
+    """(乡镇, 姓名) of every row the generator changes to plant a problem (姓名 None for a
+    workshop row): the sample built with and without its plants, compared."""
+    planted, clean = build_tables(), build_tables(plants=False)
+    found = set()
+    for sheet, name in (("劳动力就业台账", "姓名"), ("扶贫车间台账", None), ("技能培训台账", "姓名")):
+        a, b = planted[sheet], clean[sheet]
+        changed = ~(a.eq(b).fillna(False) | (a.isna() & b.isna())).all(axis=1)
+        found |= {(t, a.at[i, name] if name else None) for i, t in a.loc[changed, "乡镇"].items()}
+    rows = lambda df: Counter(zip(df["乡镇"], df["对象名称"], df["证件号码"], df["发放日期"]))  # noqa: E731
+    moved = rows(planted["补贴发放台账"]) - rows(clean["补贴发放台账"])
+    return found | {(town, name) for town, name, _id, _day in moved}
+
+
+def test_sample_ledger(sample_db, planted_rows):
+    """No false alarms: each check lists exactly the problems the generator planted."""
     frame = quality.summary(sample_db)
-    assert set(frame[frame["乡镇"] == "全区"]["检查项"]) == {c.key for c in quality.CHECKS}
     print("\nsample ledger quality summary:\n" + frame.to_string())
+    assert set(SAMPLE_PLANTED) == {c.key for c in quality.CHECKS}
+    assert {k: sum(v.values()) for k, v in SAMPLE_LOOKS.items()} == {k: n for k, n in SAMPLE_PLANTED.items() if n}
+    district = frame[frame["乡镇"] == "全区"].set_index("检查项")["问题数"]
+    assert district.to_dict() == SAMPLE_PLANTED
     for c in quality.CHECKS:
         got = quality.rows(sample_db, c.key)
-        total = int(frame[(frame["检查项"] == c.key) & (frame["乡镇"] == "全区")]["问题数"].iloc[0])
-        assert len(got) == total, c.key
+        assert len(got) == SAMPLE_PLANTED[c.key], c.key
+        looks = {(col, pattern): int(got[col].map(lambda v: bool(re.search(pattern, v or ""))).sum())
+                 for col, pattern in SAMPLE_LOOKS.get(c.key, {})}
+        assert looks == SAMPLE_LOOKS.get(c.key, {}), c.key
+        assert set(zip(got["乡镇"], got["姓名"].where(got["姓名"].notna(), None))) <= planted_rows, c.key
+        # spread: every planted person (or workshop finding) in a township of its own
+        assert got["乡镇"].nunique() == len(got.drop_duplicates(["乡镇", "证件号码"])), c.key

@@ -5,18 +5,23 @@ hang together like a real ledger (trainees, post holders and subsidy recipients 
 labourers of the ledger; workshop headcounts match the labourers in them; …). The
 figures are written out here rather than imported, so the tests do not trust the
 generator's own constants.
+
+The sample also carries a few problems planted on purpose for the data-quality checks
+(``PLANTED`` in the generator, tests/test_quality.py): where one breaks a rule below, the
+test says so and counts exactly those rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sample_data.generate import build_tables, write_workbook
+from sample_data.generate import SAMPLE_VERSION, build_tables, write_workbook
 
 AS_OF = pd.Timestamp("2020-09-30")
 YEAR_START = pd.Timestamp("2020-01-01")
@@ -138,10 +143,10 @@ def test_ids_in_every_sheet_are_valid(tables):
 def test_sex_and_age_follow_the_id(tables):
     lab = labour(tables)
     odd = lab["证件号码"].str[16].astype(int) % 2 == 1
-    assert (lab["性别"] == np.where(odd, "男", "女")).all()
+    assert (lab["性别"] != np.where(odd, "男", "女")).sum() == 3  # planted (sex_mismatch)
     birth = pd.to_datetime(lab["证件号码"].str[6:14], format="%Y%m%d")
     age = 2020 - birth.dt.year - ((birth.dt.month > 9) | ((birth.dt.month == 9) & (birth.dt.day > 30)))
-    assert age.between(16, 65).all()
+    assert (~age.between(16, 65)).sum() == 3  # planted (age_out_of_range)
 
 
 def test_labourer_values_allowed(tables):
@@ -167,16 +172,21 @@ def test_employment_fields_consistent(tables):
     emp = lab["就业状态"] == "已就业"
     assert lab.loc[emp, "就业方式"].notna().all() and lab.loc[emp, "务工区域"].notna().all()
     assert lab.loc[~emp, "就业方式"].isna().all() and lab.loc[~emp, "月收入（元）"].isna().all()
-    assert not emp[lab["劳动技能"].isin(["丧失劳动力", "无劳动力"])].any()
+    in_sep = lab["统计时点"] == SEP
+    unable = emp & lab["劳动技能"].isin(["丧失劳动力", "无劳动力"])
+    assert unable.sum() == (unable & in_sep).sum() == 3  # planted in September (unable_but_employed)
     local = lab["就业方式"].isin(["扶贫车间", "公益性岗位"])
-    assert lab.loc[local, "务工区域"].isin(["乡镇内", "县内乡外"]).all()
+    far = local & ~lab["务工区域"].isin(["乡镇内", "县内乡外"])
+    assert far.sum() == (far & in_sep).sum() == 3  # planted in September (local_mode_far_area)
     mig = lab["就业方式"] == "外出务工"
     out = mig & lab["务工区域"].isin(["省外", "省内县外"])
     assert lab.loc[out, "务工所在地"].notna().all() and lab.loc[out, "务工单位"].notna().all()
     assert lab.loc[mig & (lab["务工区域"] == "省外"), "务工所在地"].str.startswith("广东").mean() > 0.6
     inc = lab.loc[emp, ["就业方式", "月收入（元）"]]
     assert inc["月收入（元）"].ge(0).all()
-    assert set(inc.loc[inc["月收入（元）"] == 0, "就业方式"]) <= {"务农"}
+    assert set(inc.loc[inc["月收入（元）"] == 0, "就业方式"]) <= {"务农"}  # no cash income: not an outlier
+    odd = lab.loc[emp, "月收入（元）"].gt(0) & ~lab.loc[emp, "月收入（元）"].between(400, 30000)
+    assert odd.sum() == (odd & in_sep[emp]).sum() == 3  # planted in September (income_outlier)
     mig_inc = inc.loc[inc["就业方式"] == "外出务工", "月收入（元）"]
     assert mig_inc.median() >= 3000
     assert inc.loc[inc["就业方式"] == "扶贫车间", "月收入（元）"].between(1500, 2800).all()
@@ -322,6 +332,9 @@ def test_workshop_poor_match_labourers(tables):
     ledger = poor_ws.groupby(["统计时点", "乡镇"]).size()
     sheet = w[w["复工日期"].notna()].groupby(["统计时点", "乡镇"])["其中贫困劳动力"].sum()
     sheet = sheet[sheet > 0]
+    # planted (workshop_poor_mismatch): in September one poor worker of 庆远镇 is counted in 德胜镇
+    sheet[(SEP, "庆远镇")] += 1
+    sheet[(SEP, "德胜镇")] -= 1
     pd.testing.assert_series_equal(ledger.sort_index(), sheet.sort_index(), check_names=False, check_dtype=False)
     assert poor_ws[poor_ws["统计时点"] == SEP].shape[0] == 259
     assert (poor_ws["务工区域"] == "乡镇内").all()
@@ -355,7 +368,11 @@ def test_post_subsidies_paid_to_holders_while_holding(tables):
         holders = posts[posts["岗位类别"] == kind]
         paid = s[s["补贴类型"] == pay]
         assert set(paid["证件号码"]) == set(holders["证件号码"])
-        assert paid.groupby(paid["发放日期"].dt.strftime("%Y-%m"))["证件号码"].apply(lambda x: x.is_unique).all()
+        month = paid["发放日期"].dt.strftime("%Y-%m")
+        twice = paid.assign(month=month).duplicated(["证件号码", "month"], keep=False)
+        # planted (subsidy_paid_twice): two holders' August pay is dated in September
+        assert twice.sum() == (4 if kind == "扶贫公益性岗位" else 0)
+        assert (month[twice] == SEP).all()
         start = holders.groupby("证件号码")["上岗日期"].min()
         assert (paid["发放日期"].to_numpy() >= start.loc[paid["证件号码"]].dt.to_period("M").dt.start_time.to_numpy()).all()
 
@@ -365,12 +382,17 @@ def test_trainees_and_recipients_are_labourers(tables):
     t = tables["技能培训台账"]
     s = tables["补贴发放台账"]
     s = s[s["对象类型"] == "个人"]
-    for df, name_col in ((t, "姓名"), (s, "对象名称")):
-        assert df["证件号码"].isin(people.index).all()
+    # planted (not_in_labor, subsidy_not_in_labor): three trainees' and three payments' IDs
+    strangers = {"职业技能培训": 3}, {"一次性交通补贴": 3}
+    for (df, name_col, kind), want in zip(((t, "姓名", "培训类型"), (s, "对象名称", "补贴类型")), strangers):
+        known = df["证件号码"].isin(people.index)
+        assert df.loc[~known, kind].value_counts().to_dict() == want
+        df = df[known]
         match = people.loc[df["证件号码"]]
         assert (match["姓名"].to_numpy() == df[name_col].to_numpy()).all()
         assert (match["乡镇"].to_numpy() == df["乡镇"].to_numpy()).all()
         assert (match["村"].to_numpy() == df["村"].to_numpy()).all()
+    t = t[t["证件号码"].isin(people.index)]
     assert (people.loc[t["证件号码"], "是否建档立卡"].to_numpy() == t["是否建档立卡"].to_numpy()).all()
     short_reward = s[s["补贴类型"] == "短期技能培训以奖代补"]
     assert short_reward["证件号码"].isin(t["证件号码"]).all()
@@ -382,6 +404,7 @@ def test_trainees_and_recipients_are_labourers(tables):
 def test_migrant_subsidies_go_to_poor_working_outside(tables):
     sep = labour(tables).set_index("证件号码")
     s = tables["补贴发放台账"]
+    s = s[s["证件号码"].isin(sep.index)]  # not the planted strangers (subsidy_not_in_labor)
     for kind in ("稳岗补贴", "防疫补贴", "一次性交通补贴"):
         who = sep.loc[s.loc[s["补贴类型"] == kind, "证件号码"]]
         assert (who["是否建档立卡"] == "是").all(), kind
@@ -420,6 +443,7 @@ def test_workshop_reward_goes_to_workshops(tables):
 def test_training_classes_stay_in_their_township(tables):
     people = tables["劳动力就业台账"].drop_duplicates("证件号码").set_index("证件号码")
     t = tables["技能培训台账"]
+    t = t[t["证件号码"].isin(people.index)]  # not the planted strangers (not_in_labor)
     assert (people.loc[t["证件号码"], "乡镇"].to_numpy() == t["乡镇"].to_numpy()).all()
     assert t.groupby("培训期次")["乡镇"].nunique().eq(1).all()
 
@@ -500,3 +524,50 @@ def test_workbook_cells(tmp_path):
     h = posts[0]
     ends = [r[h.index("离岗日期")] for r in posts[1:]]
     assert any(e == "" for e in ends) and any(isinstance(e, (dt.date, dt.datetime)) for e in ends)
+
+
+# --------------------------------------------------------------------------- planted problems and version
+def _differ(planted: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
+    return ~(planted.eq(clean).fillna(False) | (planted.isna() & clean.isna()))
+
+
+def _changed_cells(planted: pd.DataFrame, clean: pd.DataFrame) -> dict:
+    return {c: int(n) for c, n in _differ(planted, clean).sum().items() if n}
+
+
+def _rows(df: pd.DataFrame) -> Counter:
+    return Counter(map(tuple, df.astype(object).where(df.notna(), None).itertuples(index=False)))
+
+
+def test_plants_are_the_only_difference():
+    """The planted problems are all the generator changes: the cells listed, nothing else."""
+    planted, clean = build_tables(7, n_labourers=12_000), build_tables(7, n_labourers=12_000, plants=False)
+    lab = planted["劳动力就业台账"]
+    changed = _changed_cells(lab, clean["劳动力就业台账"])
+    # sex and ID of 3 people each, every month; September's area, skill and income of 3 each
+    assert changed == {"证件号码": 27, "务工区域": 3, "月收入（元）": 3, "性别": 27, "劳动技能": 3}
+    cols = ["务工区域", "劳动技能", "月收入（元）"]
+    sep_only = _differ(lab[cols], clean["劳动力就业台账"][cols]).any(axis=1)
+    assert set(lab.loc[sep_only, "统计时点"]) == {SEP}
+    ws = planted["扶贫车间台账"]["其中贫困劳动力"] - clean["扶贫车间台账"]["其中贫困劳动力"]
+    assert sorted(ws[ws != 0]) == [-1, 1] and ws.sum() == 0
+    assert _changed_cells(planted["技能培训台账"], clean["技能培训台账"]) == {"证件号码": 3}
+    pay, pay0 = _rows(planted["补贴发放台账"]), _rows(clean["补贴发放台账"])
+    assert sum((pay - pay0).values()) == sum((pay0 - pay).values()) == 5  # 3 IDs, 2 dates
+    for name in ("行政区划", "公益性岗位台账", "用工需求台账", "返岗输送台账", "目标任务"):
+        pd.testing.assert_frame_equal(planted[name], clean[name])
+
+
+# Fingerprint of the default sample's tables for each SAMPLE_VERSION.
+FINGERPRINTS = {2: 5183263903018892498}
+
+
+def test_sample_version_names_this_output():
+    """A changed sample needs a new SAMPLE_VERSION, or a workbook generated earlier (in data/)
+    would be reused as if it were this one."""
+    tables = build_tables()
+    got = sum(int(pd.util.hash_pandas_object(df, index=False).sum()) for df in tables.values()) % 2**64
+    assert FINGERPRINTS.get(SAMPLE_VERSION) == got, (
+        f"the sample ledger changed: bump SAMPLE_VERSION in sample_data/generate.py and record "
+        f"FINGERPRINTS[{SAMPLE_VERSION + 1}] = {got}"
+    )
