@@ -33,6 +33,7 @@ from loaders.spec import SHEETS_BY_KEY
 from .people import masked_id
 from .queries import ALL, Scope, _base_filter, connect, default_as_of, snapshot_month, township_order
 from .schema import DATA
+from .versions import current
 
 DISTRICT = "全区"
 SUMMARY_COLUMNS = ["检查项", "检查内容", "乡镇", "问题数"]
@@ -121,7 +122,7 @@ def _labor_rows(condition: Callable) -> Callable[[Context], list[Query]]:
 def _in_labor(t):
     """The row's ID is in the labourer sheet (any current month, any township)."""
     labor = DATA["labor"]
-    return exists().where(labor.c.is_current, labor.c.id_number == t.c.id_number)
+    return exists().where(current(labor), labor.c.id_number == t.c.id_number)
 
 
 # --- The checks ----------------------------------------------------------------------
@@ -141,7 +142,7 @@ def _duplicates(several_townships: bool) -> Callable[[Context], list[Query]]:
         groups = (
             select(t.c.id_number.label("dup_id"), func.count().label("n_rows"),
                    func.count(t.c.township.distinct()).label("n_towns"))
-            .where(t.c.is_current, t.c.period == month, t.c.id_number.is_not(None))
+            .where(current(t), t.c.period == month, t.c.id_number.is_not(None))
             .group_by(t.c.id_number)
             .having(and_(func.count() > 1, spread if several_townships else ~spread))
             .subquery()
@@ -149,7 +150,7 @@ def _duplicates(several_townships: bool) -> Callable[[Context], list[Query]]:
         stmt = (
             select(*_person_cols(t), groups.c.n_rows, groups.c.n_towns)
             .join_from(t, groups, t.c.id_number == groups.c.dup_id)
-            .where(t.c.is_current, t.c.period == month, ctx.scope.clause(t.c.township))
+            .where(current(t), t.c.period == month, ctx.scope.clause(t.c.township))
         )
         return [("labor", stmt)]
 
@@ -217,7 +218,7 @@ def _township_missing(ctx: Context) -> list[Query]:
         return []
     listed = union_all(*[select(cast(literal(n), String(40)).label("township")) for n in names]).subquery()
     t = DATA["labor"]
-    present = exists().where(t.c.is_current, t.c.period == month, t.c.township == listed.c.township)
+    present = exists().where(current(t), t.c.period == month, t.c.township == listed.c.township)
     stmt = select(
         null().label("source_row"), listed.c.township, null().label("village"), null().label("name"),
         null().label("id_number"), literal(month, String(7)).label("month"),
@@ -235,9 +236,9 @@ def _workshop_mismatch(ctx: Context) -> list[Query]:
     zero, one = literal_column("0"), literal_column("1")
     parts = union_all(
         select(w.c.township.label("township"), func.coalesce(w.c.poor_on_duty, 0).label("ws"), zero.label("lab"))
-        .where(w.c.is_current, w.c.period == month, ctx.scope.clause(w.c.township)),
+        .where(current(w), w.c.period == month, ctx.scope.clause(w.c.township)),
         select(t.c.township.label("township"), zero.label("ws"), one.label("lab"))
-        .where(t.c.is_current, t.c.period == month, t.c.is_poor.is_(True), t.c.mode == "扶贫车间",
+        .where(current(t), t.c.period == month, t.c.is_poor.is_(True), t.c.mode == "扶贫车间",
                ctx.scope.clause(t.c.township)),
     ).subquery()
     ws, lab = func.sum(parts.c.ws), func.sum(parts.c.lab)
