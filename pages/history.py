@@ -8,11 +8,14 @@ from loaders.spec import SHEETS_BY_KEY
 from ui.data import ledger
 
 PAGE = "history"
+DONE = f"{PAGE}_done"
 
 engine = ledger().engine
 st.title("导入记录")
 st.caption("每次导入和恢复都会记录：时间、导入人、文件、SHA-256、各表各月行数。恢复不会删除任何数据，恢复本身也会记录，可以再次恢复。")
 
+if DONE in st.session_state:
+    st.success(st.session_state.pop(DONE))
 rows = store.history(engine)
 if not rows:
     st.info("尚无导入记录。")
@@ -49,4 +52,5 @@ user = st.text_input("操作人", key=f"{PAGE}_user")
 if st.button("恢复", type="primary", key=f"{PAGE}_restore", disabled=not user.strip()):
     new_id = store.restore(engine, int(target), before=before, user=user.strip())
     st.cache_data.clear()
-    st.success("当前数据已是该状态，无需恢复。" if new_id is None else f"已恢复（记录号 {new_id}）。")
+    st.session_state[DONE] = "当前数据已是该状态，无需恢复。" if new_id is None else f"已恢复（记录号 {new_id}）。"
+    st.rerun()  # the table above then lists the restore

@@ -1,5 +1,9 @@
 """数据导入: upload township workbooks, see every problem or a preview of what would
-change, and apply only on confirmation, in one transaction."""
+change, and apply only on confirmation, in one transaction.
+
+Checking a 20 MB workbook and previewing it take tens of seconds, so both are kept in
+the session, keyed by the files' SHA-256 and the ledger's data version: typing the
+importer's name or choosing the replacement mode does not redo them."""
 
 from __future__ import annotations
 
@@ -10,37 +14,62 @@ import streamlit as st
 
 import loaders
 from ledger import intake, store
+from loaders.validate import ERROR
 from ui.data import ledger
 
 PAGE = "intake"
-TYPES = ["xlsx", "xls", "csv"]
+TYPES = ".xlsx、.xls、.csv"
 BY_TOWNSHIP = "只替换文件中的乡镇（其他乡镇的数据保持不变）"
 WHOLE_MONTH = "整月替换（按全区汇总表导入）"
+ROUND, DONE, CHECKED, PREVIEWED = (f"{PAGE}_{k}" for k in ("round", "done", "checked", "previewed"))
 
-engine = ledger().engine
+data = ledger()
+engine = data.engine
 st.title("数据导入")
-st.caption("上传乡镇报送的台账工作簿（.xlsx / .xls）或每表一个的CSV文件。先检查、预览变化，确认后才写入；同一（表，月份）的旧数据保留为历史版本，可在“导入记录”中恢复。")
+st.caption(
+    "上传乡镇报送的台账工作簿（.xlsx / .xls）或每表一个的CSV文件。先检查、预览变化，确认后才写入；"
+    "被替换的旧数据保留为历史版本，可在“导入记录”中恢复。"
+)
+if DONE in st.session_state:
+    st.success(st.session_state.pop(DONE))
 
 user = st.text_input("导入人", key=f"{PAGE}_user", placeholder="请填写姓名，记入导入记录")
-files = st.file_uploader("选择文件", type=TYPES, accept_multiple_files=True, key=f"{PAGE}_files")
+# Every file type reaches the loaders, which explain a wrong one in Chinese; the
+# browser's own refusal would be in English. The size limit is server.maxUploadSize.
+files = st.file_uploader(
+    "选择文件", accept_multiple_files=True, key=f"{PAGE}_files_{st.session_state.get(ROUND, 0)}",
+    help=f"接受 {TYPES} 文件，单个文件不超过 {st.get_option('server.maxUploadSize')} MB。",
+)
+st.caption(f"接受 {TYPES}；单个文件不超过 {st.get_option('server.maxUploadSize')} MB；设置了打开密码的工作簿请先取消密码。")
 if not files:
     st.stop()
 
 payload = [(Path(f.name), f.getvalue()) for f in files]
-size = sum(len(d) for _, d in payload) / 1e6
-with st.status(f"正在读取并校验 {len(payload)} 个文件（约 {size:.1f} MB）……", expanded=True) as status:
-    bar = st.progress(0.0, text="准备读取……")
-    with engine.connect() as conn:
-        stored = store.stored_townships(conn)
-    result = loaders.load_files(payload, stored, lambda done, text: bar.progress(done, text=text))
-    status.update(label="检查完成" if result.ok else "检查完成：发现问题", state="complete" if result.ok else "error", expanded=False)
+fingerprint = tuple((str(p), store.file_sha256(d)) for p, d in payload)
+checked = st.session_state.get(CHECKED)
+if checked is None or checked[0] != (fingerprint, data.version):
+    size = sum(len(d) for _, d in payload) / 1e6
+    with st.status(f"正在读取并校验 {len(payload)} 个文件（约 {size:.1f} MB）……", expanded=True) as status:
+        bar = st.progress(0.0, text="准备读取……")
+        with engine.connect() as conn:
+            stored = store.stored_townships(conn)
+        result = loaders.load_files(payload, stored, lambda done, text: bar.progress(done, text=text))
+        status.update(label="检查完成" if result.ok else "检查完成：发现问题", state="complete" if result.ok else "error", expanded=False)
+    st.session_state[CHECKED] = checked = ((fingerprint, data.version), result)
+    st.session_state.pop(PREVIEWED, None)
+result = checked[1]
+
+
+def problem_table(problems) -> None:
+    frame = pd.DataFrame(
+        [{"级别": p.level, "工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in problems]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{PAGE}_problems")
+
 
 if result.errors:
     st.error(f"发现 {len(result.errors)} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")
-    problems = pd.DataFrame(
-        [{"级别": p.level, "工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in result.problems]
-    )
-    st.dataframe(problems, hide_index=True, width="stretch", key=f"{PAGE}_problems")
+    problem_table(result.problems)
     st.download_button(
         "下载问题清单（Excel，已标出出错单元格）",
         data=lambda: intake.errors_workbook(result, {str(p): d for p, d in payload}),
@@ -62,8 +91,11 @@ if result.warnings:
             width="stretch",
         )
 
-with engine.connect() as conn:
-    uncovered = store.uncovered_townships(conn, result)
+previewed = st.session_state.setdefault(PREVIEWED, {})
+if "uncovered" not in previewed:
+    with engine.connect() as conn:
+        previewed["uncovered"] = store.uncovered_townships(conn, result)
+uncovered = previewed["uncovered"]
 by_township = False
 if uncovered:
     absent = sorted({t for names in uncovered.values() for t in names})
@@ -78,8 +110,15 @@ if uncovered:
     if not by_township:
         st.warning("整月替换会把文件中没有的乡镇在这些月份的数据全部删除（可在“导入记录”中恢复）。")
 
-with st.spinner("正在对比现有数据……"):
-    preview = intake.preview(engine, result, by_township=by_township)
+if by_township not in previewed:
+    with st.spinner("正在对比现有数据……"):
+        previewed[by_township] = intake.preview(engine, result, by_township=by_township)
+preview = previewed[by_township]
+if not preview.ok:
+    st.error("文件不能导入，数据库没有任何改动：")
+    problem_table([p for p in preview.problems if p.level == ERROR])
+    st.stop()
+
 st.subheader("将要发生的变化")
 st.dataframe(preview.slices, hide_index=True, width="stretch", key=f"{PAGE}_slices")
 if len(preview.changes):
@@ -97,7 +136,12 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not
     elif outcome.log_id is None:
         st.info("内容与已导入的数据相同，没有变化。")
     else:
-        st.success(f"导入成功（记录号 {outcome.log_id}）：替换 {len(outcome.changed)} 个（表，月份）。")
         st.cache_data.clear()
+        for key in (CHECKED, PREVIEWED):
+            st.session_state.pop(key, None)
+        # A new uploader (a new key) starts empty: the imported file is not offered again.
+        st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+        st.session_state[DONE] = f"导入成功（记录号 {outcome.log_id}）：{name}，替换 {len(outcome.changed)} 个（表，月份）。"
+        st.rerun()
 if not user.strip():
     st.caption("填写导入人后才能确认导入。")

@@ -248,3 +248,135 @@ def horizontal_overflow(page) -> dict[str, list[int]]:
           return out;
         }"""
     )
+
+
+# ---------------------------------------------------------------- guarded tabs, tables, uploads
+# (added for tests/test_browser_intake.py)
+
+
+class GuardedPage:
+    """A browser page on one server, with the offline guard: ``open`` loads a path and
+    checks that no exception is drawn and nothing left 127.0.0.1."""
+
+    def __init__(self, page, server: Server, guard: Guard):
+        self.page, self.server, self.guard = page, server, guard
+
+    def open(self, path: str = "/", timeout: float = 60_000):
+        self.page.goto(self.server.base + path)
+        self.ready(timeout)
+        return self.page
+
+    def ready(self, timeout: float = 60_000, settle: int = 400):
+        wait_ready(self.page, timeout=timeout, settle=settle)
+        self.assert_clean()
+
+    def after(self, selector: str, timeout: float = 60_000, settle: int = 200):
+        """Wait for ``selector`` (what the awaited run draws; an st.exception also ends the
+        wait), then for the run to end; fails on an exception or an outside request."""
+        try:
+            self.page.wait_for_selector(f'{selector}, [data-testid="stException"]', state="attached", timeout=timeout)
+        except Exception as exc:  # playwright's TimeoutError
+            raise AssertionError(
+                f"{selector} did not appear within {timeout / 1000:.0f} s on {self.page.url}; "
+                f"exceptions {exception_texts(self.page)}\nserver log:\n{self.server.log_tail()}"
+            ) from exc
+        self.ready(timeout, settle)
+
+    def assert_clean(self):
+        errors = exception_texts(self.page)
+        assert not errors, f"st.exception on {self.page.url}: {errors}\nserver log:\n{self.server.log_tail()}"
+        assert not self.guard.outside, f"requests left 127.0.0.1: {self.guard.outside}"
+
+
+def guarded_page(browser, server: Server, viewport: dict = TALL):
+    """A new context and page whose requests and websockets are watched; returns (context, GuardedPage)."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
+    guard = Guard()
+    context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))
+    page = context.new_page()
+    page.on("websocket", lambda ws: None if is_local(ws.url) else guard.outside.append(f"WS {ws.url}"))
+    page.set_default_timeout(30_000)
+    return context, GuardedPage(page, server, guard)
+
+
+def alert_texts(page, kind: str) -> list[str]:
+    """Texts of the main area's st.error / st.success / st.info / st.warning boxes (kind: Error, Success, Info, Warning)."""
+    return [t.strip() for t in page.locator(f'[data-testid="stMain"] [data-testid="stAlertContent{kind}"]').all_inner_texts()]
+
+
+def dataframe_with(page, *headers: str, timeout: float = 30_000):
+    """The main area's st.dataframe whose column headers start with ``headers``; waits
+    for its grid to be drawn (the grid component loads lazily)."""
+    deadline = time.monotonic() + timeout / 1000
+    seen: list[list[str]] = []
+    while True:
+        frames = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+        seen = []
+        for i in range(frames.count()):
+            frame = frames.nth(i)
+            table = frame.locator("table[role=grid]")
+            if table.count() == 0:
+                continue
+            heads = [h.strip() for h in table.first.locator("thead th").all_inner_texts()]
+            seen.append(heads)
+            if heads[: len(headers)] == list(headers):
+                return frame
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no st.dataframe with columns {list(headers)}; tables seen: {seen}")
+        page.wait_for_timeout(100)
+
+
+_GRID_ROWS_JS = """t => Array.from(t.querySelectorAll('tbody tr')).map(r => [
+  Number(r.getAttribute('aria-rowindex')),
+  Array.from(r.querySelectorAll('td')).map(c => [Number(c.getAttribute('aria-colindex')), (c.textContent || '').trim()]),
+])"""
+
+
+def grid_records(dataframe, limit: int | None = None) -> list[dict[str, str]]:
+    """Every row of an st.dataframe (or the first ``limit``) as {header: cell text}, in
+    order. glide-data-grid only puts the rows it has drawn into its accessibility table,
+    so a long table is scrolled through."""
+    table = dataframe.locator("table[role=grid]").first
+    heads = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    total = grid_rowcount(dataframe)
+    want = total if limit is None else min(limit, total)
+    scroller = dataframe.locator(".dvn-scroller").first
+    scrolls = scroller.count() > 0
+    if scrolls:
+        scroller.evaluate("e => { e.scrollTop = 0; }")
+    rows: dict[int, dict[str, str]] = {}
+    shown: list[int] = []
+    while True:
+        for _attempt in range(40):  # the grid redraws its table once scrolling has stopped
+            drawn = table.evaluate(_GRID_ROWS_JS)
+            if [i for i, _ in drawn] != shown:
+                break
+            dataframe.page.wait_for_timeout(50)
+        shown = [i for i, _ in drawn]
+        for index, cells in drawn:
+            rows[index] = {heads[c - 1]: text for c, text in cells if 0 < c <= len(heads)}
+        if sum(2 <= i < want + 2 for i in rows) >= want or not scrolls:
+            break
+        moved = scroller.evaluate(
+            "e => { const t = e.scrollTop; e.scrollTop = t + Math.max(e.clientHeight - 80, 40); return e.scrollTop !== t; }"
+        )
+        if not moved:
+            break
+    if scrolls:
+        scroller.evaluate("e => { e.scrollTop = 0; }")
+    out = [rows[i] for i in sorted(rows) if i >= 2][:want]  # aria-rowindex 1 is the header row
+    assert len(out) == want, f"read {len(out)} of {want} rows of a {total}-row table with columns {heads}"
+    return out
+
+
+def clear_uploads(page) -> None:
+    """Remove every file from the page's file uploaders (their chips' delete buttons)."""
+    buttons = page.locator('[data-testid="stFileChipDeleteBtn"] button')
+    while buttons.count():
+        buttons.first.click()
+        page.wait_for_timeout(50)
+
+
+def upload(page, *paths) -> None:
+    """Give files to the page's (first) file uploader, as a user picking them would."""
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files([str(p) for p in paths])

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from ledger import bootstrap, queries
 from ledger.config import database_url, is_default, make_engine
 from ledger.schema import imports
+from ledger.store import init_db
 from ledger.versions import as_recorded
 
 _first_start = threading.Lock()
@@ -34,7 +35,12 @@ def _url_from_argv() -> str | None:
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    return make_engine(url)
+    """The engine of a store that has every table and column this version reads,
+    whether it is the embedded default or a new database named by --db or the
+    environment (an upgrade adds what is missing)."""
+    engine = make_engine(url)
+    init_db(engine)
+    return engine
 
 
 def get_engine() -> Engine:
