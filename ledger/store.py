@@ -96,9 +96,13 @@ def file_sha256(data: bytes) -> str:
 
 
 def content_hash(frame: pd.DataFrame) -> str:
-    """A fingerprint of a slice's canonical rows, so an unchanged slice is not rewritten."""
-    body = frame.drop(columns=["source_row"]).astype("str")
-    hashed = pd.util.hash_pandas_object(body, index=False).to_numpy()
+    """A fingerprint of a slice's canonical rows, so an unchanged slice is not rewritten:
+    the same rows in another order, or read from other files (a township's workbook
+    completed with the stored rows of the others), are the same content."""
+    body = frame.drop(columns=["source_row", "source_import"], errors="ignore")
+    body = body[sorted(body.columns)].astype("str")
+    hashed = pd.util.hash_pandas_object(body, index=False).to_numpy().copy()
+    hashed.sort()
     return hashlib.sha256(hashed.tobytes() + ",".join(body.columns).encode()).hexdigest()
 
 

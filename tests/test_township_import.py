@@ -165,3 +165,17 @@ def test_cli_by_township(tmp_path):
         assert history(engine)[0]["note"].startswith("按乡镇替换：庆远镇")
     finally:
         engine.dispose()
+
+
+def test_a_township_sending_what_is_stored_changes_nothing(engine, tmp_path):
+    """The same rows, from a township's own file and in another order, are the same content."""
+    from tests.fixtures_ledger import LABOR_HEADER, labor_row
+    from tests.test_intake import LABOR, P, unemployed
+
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    same = [unemployed("2020-09", "庆远镇", "城东村", "甲3", P[3])]
+    same += [labor_row("2020-09", "庆远镇", "城东村", f"甲{i}", P[i]) for i in (2, 0, 1)]
+    book = write_workbook(tmp_path / "庆远镇9月.xlsx", {LABOR: [LABOR_HEADER] + same})
+    outcome = read_and_import(engine, book, user="庆远镇", by_township=True)
+    assert outcome.ok and outcome.log_id is None and outcome.unchanged == [("labor", "2020-09")]
+    assert len(history(engine)) == 1
