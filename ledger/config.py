@@ -1,5 +1,6 @@
 """Where the ledger lives: a SQLAlchemy URL from the command line, the environment,
-Streamlit's secrets file, or the embedded SQLite default, in that order."""
+Streamlit's secrets file, or the embedded SQLite default, in that order; and who may
+freeze a month as reported (the 报送口令, from the environment or the secrets file)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,29 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "ledger.db"
 SECRETS = ROOT / ".streamlit" / "secrets.toml"
 ENV_VAR = "LEDGER_DB_URL"
+REPORT_CODE_VAR = "LEDGER_REPORT_CODE"
+
+
+def _secret(*path: str) -> str | None:
+    """A value of .streamlit/secrets.toml, e.g. ``_secret("connections", "ledger", "url")``."""
+    if not SECRETS.exists():
+        return None
+    with SECRETS.open("rb") as fh:
+        value = tomllib.load(fh)
+    for key in path:
+        value = value.get(key, {}) if isinstance(value, dict) else {}
+    return value if isinstance(value, str) and value else None
 
 
 def database_url(explicit: str | None = None) -> str:
     """The first of: ``explicit``, $LEDGER_DB_URL, secrets.toml [connections.ledger] url, data/ledger.db."""
-    if explicit:
-        return explicit
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
-    if SECRETS.exists():
-        with SECRETS.open("rb") as fh:
-            url = tomllib.load(fh).get("connections", {}).get("ledger", {}).get("url")
-        if url:
-            return url
-    return f"sqlite:///{DEFAULT_DB}"
+    return explicit or os.environ.get(ENV_VAR) or _secret("connections", "ledger", "url") or f"sqlite:///{DEFAULT_DB}"
+
+
+def report_code() -> str | None:
+    """The passcode that authorises freezing a month (报送): $LEDGER_REPORT_CODE or
+    secrets.toml [reporting] code. None: not set, anyone may freeze (the embedded default)."""
+    return os.environ.get(REPORT_CODE_VAR) or _secret("reporting", "code")
 
 
 def is_default(url: str) -> bool:

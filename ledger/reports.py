@@ -10,6 +10,7 @@ adds a new freeze; the latest is "as reported".
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from decimal import Decimal
 
 import pandas as pd
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select
 from loaders.spec import SHEETS_BY_KEY
 
 from . import queries
+from .config import report_code
 from .figures import FIGURES, figure
 from .schema import freezes as freezes_table
 from .schema import imports, reported as reported_table, slice_changes
@@ -68,9 +70,18 @@ def _all_figures(conn: Connection, month: str) -> dict[tuple[str | None, str], o
     return out
 
 
-def freeze(engine: Engine, month: str, *, user: str | None, note: str | None = None) -> int:
-    """Store every figure of ``month`` as reported; returns the freeze's id."""
+def authorised(code: str | None) -> bool:
+    """Whether ``code`` is the configured 报送口令 (always, when none is configured)."""
+    wanted = report_code()
+    return wanted is None or (code is not None and hmac.compare_digest(code.encode(), wanted.encode()))
+
+
+def freeze(engine: Engine, month: str, *, user: str | None, note: str | None = None, code: str | None = None) -> int:
+    """Store every figure of ``month`` as reported; returns the freeze's id. Where a
+    报送口令 is configured (``config.report_code``), ``code`` must be it."""
     _check_month(month)
+    if not authorised(code):
+        raise PermissionError("报送口令不正确，未冻结")
     init_db(engine)
     now = dt.datetime.now().replace(microsecond=0)
     who = user or _user()

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from ledger import reports
+from ledger.config import report_code
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
@@ -27,10 +28,19 @@ with st.container(border=True):
     st.write(f"将{view.month_label}全区及各乡镇的全部指标按当前数据冻结为“已报送”。")
     user = st.text_input("报送人", key=f"{PAGE}_user")
     note = st.text_input("备注（可选）", key=f"{PAGE}_note")
+    if report_code() is None:
+        code = None
+        st.caption("未设置报送口令，任何人都可以冻结。设置方法：环境变量 LEDGER_REPORT_CODE，或 .streamlit/secrets.toml 中 [reporting] code。")
+    else:
+        code = st.text_input("报送口令", type="password", key=f"{PAGE}_code", help="由区里统计负责人设置；只有知道口令的人才能冻结。")
     if st.button("冻结为已报送", type="primary", key=f"{PAGE}_freeze", disabled=not user.strip()):
-        reports.freeze(data.engine, view.month, user=user.strip(), note=note.strip() or None)
-        st.cache_data.clear()
-        st.rerun()
+        try:
+            reports.freeze(data.engine, view.month, user=user.strip(), note=note.strip() or None, code=code)
+        except PermissionError as exc:
+            st.error(str(exc))
+        else:
+            st.cache_data.clear()
+            st.rerun()
 
 if len(mine):
     st.subheader("报送后发生变化的数字")

@@ -104,3 +104,16 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
 def test_months_never_frozen_have_no_basis_choice(own_store):
     app = _page("pages/overview.py")
     assert not [r for r in app.radio if r.key == "overview_basis"]
+
+
+def test_freezing_asks_for_the_report_code_when_one_is_set(own_store, monkeypatch):
+    monkeypatch.setenv("LEDGER_REPORT_CODE", "宜州2020")
+    app = _page("pages/reported.py")
+    app.text_input(key="reported_user").input("张三").run()
+    app.text_input(key="reported_code").input("不对").run()
+    app.button(key="reported_freeze").click().run()
+    assert any("报送口令不正确" in e.value for e in app.error)
+    assert reports.freezes(own_store).empty
+    app.text_input(key="reported_code").input("宜州2020").run()
+    app.button(key="reported_freeze").click().run()
+    assert not app.exception and len(reports.freezes(own_store)) == 1
