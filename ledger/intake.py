@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, select
 
 from loaders import LoadResult, Problem
 from loaders.read import read_file
@@ -32,7 +32,7 @@ from loaders import values as _values
 from . import queries
 from .figures import figure
 from .schema import BOOKKEEPING, DATA, slices
-from .store import _check_townships, _insert, _lock, _slices, file_counts, init_db, keep_other_townships
+from .store import _check_townships, _lock, _slices, file_counts, init_db, keep_other_townships, replace_rows
 
 PREVIEW_KEYS = [
     "labor.total",
@@ -111,7 +111,10 @@ def preview(
                 changed = []
             else:
                 changed = [k for k, (_, digest) in pieces.items() if k not in current or current[k].content_hash != digest]
-                _apply_in(conn, pieces, changed)
+                # The history tables are not touched: a preview is always rolled back, and
+                # writing them would use up history numbers on PostgreSQL and MariaDB.
+                for sheet, period in changed:
+                    replace_rows(conn, sheet, period, pieces[(sheet, period)][0], PREVIEW_IMPORT_ID)
             new_rows = {k: _rows(conn, k[0], k[1]) for k in changed}
             after = _figures(conn, months, keys) if changed else before
         finally:
@@ -136,18 +139,6 @@ def preview(
 
 def _rejected(problems) -> bool:
     return any(p.level == ERROR for p in problems)
-
-
-def _apply_in(conn: Connection, pieces, changed) -> None:
-    """The data half of ``store.apply`` on the caller's connection and transaction:
-    flip the replaced slices' rows to not current and insert the file's rows. The
-    history tables are not touched (a preview is always rolled back, and writing them
-    would use up history numbers on PostgreSQL and MariaDB)."""
-    for sheet, period in changed:
-        frame, _ = pieces[(sheet, period)]
-        table = DATA[sheet]
-        conn.execute(update(table).where(table.c.period == period, table.c.is_current).values(is_current=False))
-        _insert(conn, table, frame, PREVIEW_IMPORT_ID, period)
 
 
 def _rows(conn: Connection, sheet: str, period: str) -> list[dict]:

@@ -178,13 +178,8 @@ def apply(
         ).inserted_primary_key[0]
         for sheet, period in changed:
             frame, digest = pieces[(sheet, period)]
-            table = DATA[sheet]
-            old = current.get((sheet, period))
-            conn.execute(
-                update(table).where(table.c.period == period, table.c.is_current).values(is_current=False)
-            )
-            _insert(conn, table, frame, log_id, period)
-            _point_slice(conn, log_id, sheet, period, old, log_id, digest, len(frame))
+            replace_rows(conn, sheet, period, frame, log_id)
+            _point_slice(conn, log_id, sheet, period, current.get((sheet, period)), log_id, digest, len(frame))
         outcome.log_id = log_id
     return outcome
 
@@ -337,6 +332,14 @@ def _columns(frame: pd.DataFrame, table, dialect) -> list[tuple[str, list]]:
             values = col.astype(object).where(col.notna(), None).tolist()
         out.append((name, values))
     return out
+
+
+def replace_rows(conn: Connection, sheet: str, period: str, frame: pd.DataFrame, import_id: int) -> None:
+    """The data half of an import, on the caller's transaction: the slice's current rows
+    stop being current (they stay, for restoring) and ``frame``'s rows become current."""
+    table = DATA[sheet]
+    conn.execute(update(table).where(table.c.period == period, table.c.is_current).values(is_current=False))
+    _insert(conn, table, frame, import_id, period)
 
 
 def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: str) -> None:

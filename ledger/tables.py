@@ -62,3 +62,29 @@ def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = 
         row |= {header(k): _cell(k, total.values.get(k)) for k in keys}
         out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)
     return out
+
+
+def shown_changes(frame: pd.DataFrame, values: tuple[str, ...], change: str = "变化") -> pd.DataFrame:
+    """A table of figures that changed (one figure per row, its key in ``key``) for the
+    screen: each value with its unit (money in 万元, rates in %), the change signed, and
+    the key column dropped. Exports keep the raw numbers."""
+    from .units import show, signed
+
+    out = frame.copy()
+    figs = [figure(k) for k in frame["key"]]
+    for column in values:
+        out[column] = [show(f, _plain(v)) for f, v in zip(figs, frame[column])]
+    out[change] = [signed(f, _plain(v)) for f, v in zip(figs, frame[change])]
+    return out.drop(columns=["key"])
+
+
+def _plain(value):
+    """A cell back as the figure's value: pandas turns whole numbers in a column with
+    blanks into floats (3.0), and blanks into NaN."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else Decimal(str(value))
+    if hasattr(value, "item"):  # numpy scalars
+        return _plain(value.item())
+    return value

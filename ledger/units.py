@@ -26,3 +26,13 @@ def show(fig: Figure, value) -> str:
     if fig.money:
         return f"{value:,}元"
     return f"{value:,}{fig.unit}"
+
+
+def signed(fig: Figure, change) -> str:
+    """A change of a figure with its sign and unit: +12人, -0.50万元, +0.97个百分点."""
+    if change is None:
+        return "—"
+    sign = "+" if change > 0 else ""
+    if fig.agg == "ratio":
+        return f"{sign}{change}个百分点"
+    return sign + show(fig, change)

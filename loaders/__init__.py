@@ -15,7 +15,7 @@ import pandas as pd
 from .read import RawSheet, Unreadable, read_file
 from .spec import SHEETS, SHEETS_BY_KEY, Sheet
 from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
-from .validate import ERROR, WARNING, Problem, Problems, SheetResult, match_sheet, validate_sheet
+from .validate import ERROR, WARNING, Problem, Problems, match_sheet, validate_sheet
 
 OPTIONS_SHEET = "选项"  # the template's hidden drop-down sources
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 import loaders
 from ledger import intake, store
+from ledger.tables import shown_changes
 from loaders.validate import ERROR
 from ui.data import ledger
 
@@ -123,7 +124,7 @@ st.subheader("将要发生的变化")
 st.dataframe(preview.slices, hide_index=True, width="stretch", key=f"{PAGE}_slices")
 if len(preview.changes):
     st.subheader("会变化的数字")
-    st.dataframe(preview.changes.drop(columns=["key"], errors="ignore"), hide_index=True, width="stretch", key=f"{PAGE}_changes")
+    st.dataframe(shown_changes(preview.changes, ("导入前", "导入后")), hide_index=True, width="stretch", key=f"{PAGE}_changes")
 else:
     st.info("导入后各项数字没有变化。")
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ledger import reports
 from ledger.config import report_code
+from ledger.tables import shown_changes
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
@@ -48,7 +49,7 @@ if len(mine):
     if view.township is not None and len(changes):
         changes = changes[changes["乡镇"] == view.township]
     if len(changes):
-        st.dataframe(changes.drop(columns=["key"], errors="ignore"), hide_index=True, width="stretch", key=f"{PAGE}_changes")
+        st.dataframe(shown_changes(changes, ("报送值", "当前值")), hide_index=True, width="stretch", key=f"{PAGE}_changes")
     else:
         st.success("报送后数字没有变化。")
 

@@ -31,10 +31,11 @@ from sqlalchemy import select
 
 from ledger import queries
 from ledger.config import make_engine
-from ledger.figures import figure
+from ledger.figures import FIGURES, figure
 from ledger.intake import DISTRICT, NO_PERIOD, PREVIEW_KEYS
 from ledger.schema import DATA, slices
 from ledger.store import history, init_db
+from ledger.units import show, signed
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from tests.browser_helpers import (
     CHROMIUM,
@@ -145,16 +146,19 @@ def _tab(browser, server):
 
 
 def _num(text: str):
-    """A grid cell as a number (None when empty)."""
+    """A grid cell as a number (None when empty); a unit after it (人, 万元, %) is dropped."""
     text = text.replace(",", "").strip()
-    if text in ("", "None", "nan", "NaN", "<NA>"):
+    if text in ("", "None", "nan", "NaN", "<NA>", "—"):
         return None
-    return Decimal(text)
+    return Decimal(re.match(r"[-+]?\d+(\.\d+)?", text).group())
 
 
-def _same(cell: str, value) -> bool:
-    got = _num(cell)
-    return got is None if value is None else got == Decimal(str(value))
+def _shown_as(row: dict, label: str, before, after) -> bool:
+    """A change row as the page writes it: values with their unit (万元 for money), the
+    change signed (the same functions as the page, from the figure's label)."""
+    fig = next(f for f in FIGURES if f.label == label)
+    want = (show(fig, before), show(fig, after), signed(fig, None if before is None or after is None else after - before))
+    return (row["导入前"], row["导入后"], row["变化"]) == want
 
 
 def _month_ends(months):
@@ -240,7 +244,7 @@ def test_sample_workbook_into_an_empty_store(browser, empty_server, empty_store,
         assert len(changes) == len(expected_first), changes
         for want, row in zip(expected_first, changes):
             assert (row["月份"], row["乡镇"], row["指标"]) == want[:3], (want, row)
-            assert all(_same(row[h], v) for h, v in zip(CHANGE_HEADERS[3:], want[3:])), (want, row)
+            assert _shown_as(row, want[2], want[3], want[4]), (want, row)
 
         # Nothing written before confirmation.
         assert history(engine) == []
@@ -375,7 +379,7 @@ def _correct_through_the_page(browser, server, engine, folder: Path) -> dict:
         assert len(rows) == len(expected), f"expected {expected}, shown {got}"
         for want, row in zip(expected, rows):
             assert (row["月份"], row["乡镇"], row["指标"]) == want[:3], (want, row)
-            assert all(_same(row[h], v) for h, v in zip(CHANGE_HEADERS[3:], want[3:])), (want, row)
+            assert _shown_as(row, want[2], want[3], want[4]), (want, row)
 
         # A preview writes nothing.
         assert snapshot(engine) == before_snapshot, "the store changed before 确认导入"

@@ -100,6 +100,13 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
     assert "已报送数据" in app.caption[0].value
     assert app.query_params.get("basis") in ("reported", ["reported"])
 
+    # 月度报送 lists the figure with the reported and the current value side by side, and why.
+    shown = _page("pages/reported.py").dataframe[0].value.set_index(["乡镇", "指标"])
+    fig = figure("labor.total")
+    row = shown.loc[("全区", label)]
+    assert (row["报送值"], row["当前值"], row["变化"]) == (show(fig, reported_total), show(fig, 3), show(fig, 3 - reported_total))
+    assert "更正.xlsx" in shown.loc[("全区", label), "原因"]
+
 
 def test_months_never_frozen_have_no_basis_choice(own_store):
     app = _page("pages/overview.py")

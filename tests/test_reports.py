@@ -132,3 +132,27 @@ def test_a_configured_report_code_authorises_freezing(sqlite_engine, tmp_path, m
     assert freeze(sqlite_engine, "2020-09", user="李四", code="宜州2020")
     monkeypatch.delenv("LEDGER_REPORT_CODE")
     assert freeze(sqlite_engine, "2020-09", user="李四")  # no code configured: anyone may
+
+
+def test_changed_figures_are_shown_with_their_units():
+    import pandas as pd
+
+    from ledger.tables import shown_changes
+
+    frame = pd.DataFrame(
+        [
+            {"乡镇": "全区", "指标": "x", "报送值": 30000, "当前值": 29990, "变化": -10, "key": "labor.total"},
+            {"乡镇": "全区", "指标": "x", "报送值": 28900, "当前值": 34000, "变化": 5100, "key": "subsidy.total"},
+            {"乡镇": "全区", "指标": "x", "报送值": Decimal("88.51"), "当前值": Decimal("89.48"),
+             "变化": Decimal("0.97"), "key": "labor.employment_rate"},
+            {"乡镇": "全区", "指标": "x", "报送值": None, "当前值": 5, "变化": None, "key": "labor.total"},
+        ]
+    )
+    shown = shown_changes(frame, ("报送值", "当前值"))
+    assert "key" not in shown.columns
+    assert shown[["报送值", "当前值", "变化"]].values.tolist() == [
+        ["30,000人", "29,990人", "-10人"],
+        ["2.89万元", "3.40万元", "+0.51万元"],
+        ["88.51%", "89.48%", "+0.97个百分点"],
+        ["—", "5人", "—"],
+    ]

@@ -7,7 +7,6 @@ so an import or a restore invalidates every cached figure without clearing by ha
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import threading
 from contextlib import nullcontext
