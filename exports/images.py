@@ -14,6 +14,11 @@ module keeps one renderer per process and makes it safe and offline:
 * **One at a time.** The sync server is a single queue that hands results back in
   arrival order, not to their caller; concurrent calls without a lock got each other's
   images. Every render holds ``_RENDER_LOCK``.
+* **Never stuck.** Kaleido's sync server waits without a time limit: if Chromium hangs
+  or dies, every later export would wait for ever, holding the lock. Each render runs
+  in a daemon thread and is given ``RENDER_TIMEOUT`` seconds; on a timeout, or when the
+  server's thread has died, the server is abandoned (kaleido's singleton reset, a
+  private attribute of kaleido 1.5, pinned) and the next render starts a new one.
 * **Offline.** ``mathjax=False`` (plotly's own mathjax setting is ignored by kaleido and
   would load MathJax from a CDN) and the plotly.js shipped in the plotly package, by
   path. No topojson: geo traces are not supported here.
@@ -24,6 +29,7 @@ No Streamlit here: pages, the Word briefing and scripts call ``png``/``svg``/``p
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import threading
 from pathlib import Path
@@ -50,9 +56,17 @@ CAPTION_COLOUR = "#5F6B7A"
 #: (automargin); the caption then moves up with the plot's bottom edge.
 CAPTION_MARGIN = 120
 
+#: Seconds one image may take (Chromium's first start included) before the renderer
+#: is given up for a new one.
+RENDER_TIMEOUT = 60.0
+
 _RENDER_LOCK = threading.Lock()
 _START_LOCK = threading.Lock()
 _started = False
+
+
+class RenderError(RuntimeError):
+    """An image could not be made; the message is for the user, in Chinese."""
 
 
 # ---------------------------------------------------------------------------- browser
@@ -177,10 +191,54 @@ def _render(fig, fmt: str, *, width: int, height: int | None, scale: float, capt
     with _RENDER_LOCK:
         import kaleido
 
+        if _started and not _server_alive():
+            _abandon()
         if not _started:
             _start()
-            return _with_fonts(lambda: kaleido.calc_fig_sync(ready, opts=opts))
-        return kaleido.calc_fig_sync(ready, opts=opts)
+            return _within_time(lambda: _with_fonts(lambda: kaleido.calc_fig_sync(ready, opts=opts)))
+        return _within_time(lambda: kaleido.calc_fig_sync(ready, opts=opts))
+
+
+def _server() -> object:
+    from kaleido import _sync_server
+
+    return _sync_server.GlobalKaleidoServer()
+
+
+def _server_alive() -> bool:
+    thread = getattr(_server(), "_thread", None)
+    return thread is not None and thread.is_alive()
+
+
+def _abandon() -> None:
+    """Forget the current renderer without waiting for it (it may never answer): the
+    next render starts a new Chromium. The old daemon thread is left to die with it."""
+    global _started
+    _server()._initialized = False
+    _started = False
+
+
+def _within_time(render):
+    """``render()`` in a daemon thread, waited for at most ``RENDER_TIMEOUT`` seconds."""
+    box: queue.Queue = queue.Queue(maxsize=1)
+
+    def run():
+        try:
+            box.put((True, render()))
+        except BaseException as exc:  # handed to the caller below
+            box.put((False, exc))
+
+    threading.Thread(target=run, name="chart-render", daemon=True).start()
+    try:
+        ok, value = box.get(timeout=RENDER_TIMEOUT)
+    except queue.Empty:
+        _abandon()
+        raise RenderError(f"图片生成超过{RENDER_TIMEOUT:g}秒没有完成，已重启绘图程序，请再试一次。") from None
+    if not ok:
+        if not _server_alive():
+            _abandon()
+        raise value
+    return value
 
 
 def png(fig, *, width: int = DEFAULT_WIDTH, height: int | None = None, scale: float = 3, caption: str | None = None) -> bytes:

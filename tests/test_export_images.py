@@ -225,3 +225,38 @@ def test_offline_renderer_settings(monkeypatch):
     assert kwargs["plotlyjs"] == images.PLOTLY_JS.as_uri() and images.PLOTLY_JS.is_file()
     page = kaleido.PageGenerator(plotly=kwargs["plotlyjs"], mathjax=False).generate_index()
     assert "http" not in page.lower()
+
+
+def test_a_hung_renderer_times_out_and_the_next_image_gets_a_new_one(monkeypatch):
+    """Chromium that never answers must not block exports for ever: the call gives up
+    with a Chinese message and the next one starts a fresh renderer."""
+    import kaleido
+
+    fig = ranked_bar(TOWNS, "n", title="超时后重启", unit="人")
+    good = images.png(fig, width=400, height=200, scale=1)
+    stuck = threading.Event()
+    real = kaleido.calc_fig_sync
+    monkeypatch.setattr(images, "RENDER_TIMEOUT", 0.5)
+    monkeypatch.setattr(kaleido, "calc_fig_sync", lambda *a, **k: stuck.wait())
+    with pytest.raises(images.RenderError, match="已重启绘图程序"):
+        images.png(fig, width=400, height=200, scale=1)
+    assert not images._started  # the hung one is forgotten
+    monkeypatch.setattr(kaleido, "calc_fig_sync", real)
+    monkeypatch.setattr(images, "RENDER_TIMEOUT", 60.0)
+    try:
+        assert images.png(fig, width=400, height=200, scale=1) == good
+    finally:
+        stuck.set()
+
+
+def test_a_dead_renderer_thread_is_replaced():
+    fig = ranked_bar(TOWNS, "n", title="线程退出后重启", unit="人")
+    good = images.png(fig, width=400, height=200, scale=1)
+    server = images._server()
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+    alive, server._thread = server._thread, dead  # as if Chromium had taken the thread down
+    assert not images._server_alive()
+    assert images.png(fig, width=400, height=200, scale=1) == good
+    assert images._server_alive() and server._thread is not alive
