@@ -119,10 +119,13 @@ def _labor_rows(condition: Callable) -> Callable[[Context], list[Query]]:
     return build
 
 
-def _in_labor(t):
-    """The row's ID is in the labourer sheet (any current month, any township)."""
+def _not_in_labor(t):
+    """The row's ID is blank or not in the labourer sheet (any current month, any
+    township). NOT IN over an uncorrelated subquery: every backend builds the set of
+    IDs once (a correlated NOT EXISTS scanned 270,000 labourer rows per row: 25 s)."""
     labor = DATA["labor"]
-    return exists().where(current(labor), labor.c.id_number == t.c.id_number)
+    ids = select(labor.c.id_number).where(current(labor), labor.c.id_number.is_not(None))
+    return or_(t.c.id_number.is_(None), t.c.id_number.not_in(ids))
 
 
 # --- The checks ----------------------------------------------------------------------
@@ -259,14 +262,14 @@ def _not_in_labor_events(ctx: Context) -> list[Query]:
     out = []
     for sheet in ("posts", "training"):
         t = DATA[sheet]
-        out.append((sheet, select(*_person_cols(t)).where(_event_base(ctx, sheet), ~_in_labor(t))))
+        out.append((sheet, select(*_person_cols(t)).where(_event_base(ctx, sheet), _not_in_labor(t))))
     return out
 
 
 def _subsidy_not_in_labor(ctx: Context) -> list[Query]:
     t = DATA["subsidies"]
     stmt = select(*_person_cols(t, "recipient"), t.c.subsidy_type, t.c.paid_on).where(
-        _event_base(ctx, "subsidies"), t.c.recipient_type == "个人", ~_in_labor(t)
+        _event_base(ctx, "subsidies"), t.c.recipient_type == "个人", _not_in_labor(t)
     )
     return [("subsidies", stmt)]
 
