@@ -45,7 +45,7 @@ with st.container(border=True):
 
 if len(mine):
     st.subheader("报送后发生变化的数字")
-    changes = reports.changes_since_reported(data.engine, view.month)
+    changes = data.changes_since_reported(view.month, int(latest["编号"]))
     if view.township is not None and len(changes):
         changes = changes[changes["乡镇"] == view.township]
     if len(changes):

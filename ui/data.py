@@ -121,6 +121,14 @@ def _call(url: str, version: Version, name: str, args: tuple, kwargs: tuple):
         return getattr(importlib.import_module(module), func)(_engine(url), *args, **dict(kwargs))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _since_reported(url: str, version: Version, month: str, freeze_id: int) -> pd.DataFrame:
+    """Keyed by the freeze as well: freezing again adds no history entry."""
+    from ledger.reports import changes_since_reported
+
+    return changes_since_reported(_engine(url), month)
+
+
 def _scalar(value):
     """A DataFrame cell as a plain Python value (numpy integers become int)."""
     return value.item() if hasattr(value, "item") else value
@@ -179,6 +187,10 @@ class Ledger:
 
     def people(self, key, as_of, *, township=None, village=None, poor_only=False, filters=None) -> pd.DataFrame:
         return _people(self.url, self.version, key, as_of, township, village, poor_only, tuple(sorted((filters or {}).items())))
+
+    def changes_since_reported(self, month: str, freeze_id: int) -> pd.DataFrame:
+        """reports.changes_since_reported of ``month``, whose latest freeze is ``freeze_id``."""
+        return _since_reported(self.url, self.version, month, freeze_id)
 
     def call(self, name: str, *args, **kwargs):
         return _call(self.url, self.version, name, args, tuple(sorted(kwargs.items())))
