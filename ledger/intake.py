@@ -84,43 +84,54 @@ class Preview:
 
 
 def preview(
-    engine: Engine, result: LoadResult, *, keys: list[str] = PREVIEW_KEYS, by_township: bool = False
+    engine: Engine, result: LoadResult | list[LoadResult], *, keys: list[str] = PREVIEW_KEYS, by_township: bool = False
 ) -> Preview | None:
-    """What importing ``result`` would do (``by_township`` as in ``store.apply``),
-    computed without writing anything.
+    """What importing ``result`` would do (``by_township`` as in ``store.apply``; a list
+    of results as ``store.apply_many`` would import them), computed without writing.
 
-    Returns None when the file has errors (``result.ok`` is False): such a file cannot
+    Returns None when a file has errors (``result.ok`` is False): such a file cannot
     be imported, show ``result.problems`` / ``errors_workbook`` instead."""
-    if not result.ok:
+    results = result if isinstance(result, list) else [result]
+    if not all(r.ok for r in results):
         return None
     init_db(engine)
-    in_file = file_counts(result)
+    in_file: dict[tuple[str, str], int] = defaultdict(int)
+    for r in results:
+        for sheet, periods in file_counts(r).items():
+            for period, n in periods.items():
+                in_file[(sheet, period)] += n
     with engine.connect() as conn:
         trans = conn.begin()
         try:
             # The write lock first: the figures before and after are then read in the
             # same transaction as the change, with no import slipping in between.
             _lock(conn)
-            pieces = _slices(keep_other_townships(conn, result) if by_township else result)
-            problems = list(result.problems) + _check_townships(conn, result)
-            current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
-            old_rows = {k: _rows(conn, k[0], k[1]) for k in pieces if k in current}
-            months = _months(pieces)
+            current = {(r.sheet, r.period): r.content_hash for r in conn.execute(select(slices)).all()}
+            old_rows = {k: _rows(conn, k[0], k[1]) for k in in_file if k in current}
+            months = _months(in_file)
             before = _figures(conn, months, keys)
-            if any(p.level == ERROR for p in problems):
-                changed = []
-            else:
-                changed = [k for k, (_, digest) in pieces.items() if k not in current or current[k].content_hash != digest]
-                # The history tables are not touched: a preview is always rolled back, and
-                # writing them would use up history numbers on PostgreSQL and MariaDB.
-                for sheet, period in changed:
-                    replace_rows(conn, sheet, period, pieces[(sheet, period)][0], PREVIEW_IMPORT_ID)
+            problems, changed = [], []
+            for i, r in enumerate(results):
+                problems += list(r.problems) + _check_townships(conn, r)
+                if _rejected(problems):
+                    changed = []
+                    break
+                pieces = _slices(keep_other_townships(conn, r) if by_township or i > 0 else r)
+                for key, (frame, digest) in pieces.items():
+                    if current.get(key) == digest:
+                        continue
+                    # The history tables are not touched: a preview is always rolled back,
+                    # and writing them would use up history numbers on PostgreSQL and MariaDB.
+                    replace_rows(conn, key[0], key[1], frame, PREVIEW_IMPORT_ID)
+                    current[key] = digest
+                    changed.append(key)
+            changed = list(dict.fromkeys(changed))
             new_rows = {k: _rows(conn, k[0], k[1]) for k in changed}
             after = _figures(conn, months, keys) if changed else before
         finally:
             trans.rollback()
     records = []
-    for sheet, period in pieces:
+    for sheet, period in in_file:
         old = old_rows.get((sheet, period), [])
         if (sheet, period) in new_rows:
             counts = diff_rows(sheet, old, new_rows[(sheet, period)])
@@ -129,7 +140,7 @@ def preview(
         else:  # the same content as stored: the slice is not rewritten
             counts = {"新增": 0, "修改": 0, "删除": 0, "不变": len(old)}
         records.append(
-            {"表": SHEETS_BY_KEY[sheet].name, "月份": period or NO_PERIOD, "文件行数": in_file[sheet][period], "现有行数": len(old)}
+            {"表": SHEETS_BY_KEY[sheet].name, "月份": period or NO_PERIOD, "文件行数": in_file[(sheet, period)], "现有行数": len(old)}
             | counts
         )
     slice_frame = pd.DataFrame.from_records(records, columns=SLICE_COLUMNS)

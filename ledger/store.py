@@ -126,6 +126,15 @@ def read_and_import(
     )
 
 
+@dataclass
+class Submission:
+    """One file as loaded (or a set of CSV files, one per sheet): one history entry."""
+
+    result: LoadResult
+    filename: str
+    sha256: str
+
+
 def apply(
     engine: Engine,
     result: LoadResult,
@@ -141,47 +150,74 @@ def apply(
     ``by_township``: a township's own workbook. Each slice of a sheet with a township
     column keeps the stored rows of the townships the file has no rows of
     (``keep_other_townships``), so only the file's townships change."""
-    outcome = ImportOutcome(None, list(result.problems))
-    if not result.ok:
-        if not result.tables and not outcome.errors:
-            outcome.problems.append(Problem(ERROR, filename, None, "", "", "文件中没有可导入的数据"))
-        return outcome
+    return apply_many(engine, [Submission(result, filename, sha256)], user=user, dry_run=dry_run, by_township=by_township)[0]
+
+
+def apply_many(
+    engine: Engine,
+    submissions: list[Submission],
+    *,
+    user: str | None = None,
+    dry_run: bool = False,
+    by_township: bool = False,
+) -> list[ImportOutcome]:
+    """Several files (townships' workbooks of one month, say) in one transaction, each
+    its own history entry, in order. The first replaces as ``by_township`` says; each
+    later one only its own townships, or it would undo the ones before it. One file
+    rejected: nothing is written (every outcome's ``log_id`` is None)."""
+    outcomes = [ImportOutcome(None, list(s.result.problems)) for s in submissions]
+    for s, outcome in zip(submissions, outcomes):
+        if not s.result.ok and not s.result.tables and not outcome.errors:
+            outcome.problems.append(Problem(ERROR, s.filename, None, "", "", "文件中没有可导入的数据"))
+        outcome.counts = file_counts(s.result)
+    if not all(s.result.ok for s in submissions):
+        return outcomes
     init_db(engine)
-    outcome.counts = file_counts(result)
     with engine.begin() as conn:
         _lock(conn)
-        problems = _check_townships(conn, result)
-        if problems:
-            outcome.problems.extend(problems)
-            return outcome
-        note = township_note(result) if by_township else None
-        pieces = _slices(keep_other_townships(conn, result) if by_township else result)
-        current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
-        changed = []
-        for key, (frame, digest) in pieces.items():
-            held = current.get(key)
-            (outcome.unchanged if held is not None and held.content_hash == digest else changed).append(key)
-        outcome.changed = changed
-        if dry_run or not changed:
+        for i, (s, outcome) in enumerate(zip(submissions, outcomes)):
+            _apply_on(conn, s, outcome, user=user, by_township=by_township or i > 0, record=not dry_run)
+            if not outcome.ok:
+                conn.rollback()
+                for o in outcomes:
+                    o.log_id = None
+                return outcomes
+        if dry_run:
             conn.rollback()
-            return outcome
-        log_id = conn.execute(
-            imports.insert().values(
-                kind="import",
-                created_at=dt.datetime.now().replace(microsecond=0),
-                created_by=user or _user(),
-                filename=filename,
-                sha256=sha256,
-                row_counts=json.dumps(outcome.counts, ensure_ascii=False),
-                note=note,
-            )
-        ).inserted_primary_key[0]
-        for sheet, period in changed:
-            frame, digest = pieces[(sheet, period)]
-            replace_rows(conn, sheet, period, frame, log_id)
-            _point_slice(conn, log_id, sheet, period, current.get((sheet, period)), log_id, digest, len(frame))
-        outcome.log_id = log_id
-    return outcome
+    return outcomes
+
+
+def _apply_on(conn: Connection, s: Submission, outcome: ImportOutcome, *, user, by_township: bool, record: bool) -> None:
+    """One submission on the caller's transaction (which holds the write lock): the
+    slices whose content differs from what is in force are replaced and, with
+    ``record``, written to the history under a new entry."""
+    problems = _check_townships(conn, s.result)
+    if problems:
+        outcome.problems.extend(problems)
+        return
+    pieces = _slices(keep_other_townships(conn, s.result) if by_township else s.result)
+    current = {(r.sheet, r.period): r for r in conn.execute(select(slices)).all()}
+    for key, (_frame, digest) in pieces.items():
+        held = current.get(key)
+        (outcome.unchanged if held is not None and held.content_hash == digest else outcome.changed).append(key)
+    if not record or not outcome.changed:
+        return
+    log_id = conn.execute(
+        imports.insert().values(
+            kind="import",
+            created_at=dt.datetime.now().replace(microsecond=0),
+            created_by=user or _user(),
+            filename=s.filename,
+            sha256=s.sha256,
+            row_counts=json.dumps(outcome.counts, ensure_ascii=False),
+            note=township_note(s.result) if by_township else None,
+        )
+    ).inserted_primary_key[0]
+    for sheet, period in outcome.changed:
+        frame, digest = pieces[(sheet, period)]
+        replace_rows(conn, sheet, period, frame, log_id)
+        _point_slice(conn, log_id, sheet, period, current.get((sheet, period)), log_id, digest, len(frame))
+    outcome.log_id = log_id
 
 
 def _user() -> str:
@@ -223,14 +259,15 @@ def _not_held(t, part: pd.DataFrame):
     return or_(named, t.c.township.is_(None))
 
 
-def uncovered_townships(conn: Connection, result: LoadResult) -> dict[tuple[str, str], list[str]]:
-    """Per (sheet, period) of the file, the townships with current stored rows that the
-    file has no rows of: a whole-month import removes them, ``by_township`` keeps them."""
+def uncovered_townships(conn: Connection, *results: LoadResult) -> dict[tuple[str, str], list[str]]:
+    """Per (sheet, period) of the files, the townships with current stored rows that no
+    file has rows of: a whole-month import removes them, ``by_township`` keeps them."""
     out = {}
-    for sheet, frame in result.tables.items():
+    for sheet in dict.fromkeys(k for r in results for k in r.tables):
         if sheet not in TOWNSHIP_SHEETS:
             continue
         t = DATA[sheet]
+        frame = pd.concat([r.tables[sheet][["period", "township"]] for r in results if sheet in r.tables])
         for period, part in frame.groupby("period", sort=True):
             stmt = select(t.c.township).where(t.c.is_current, t.c.period == str(period), _not_held(t, part)).distinct()
             names = sorted({n or BLANK_TOWNSHIP for n in conn.execute(stmt).scalars()})

@@ -179,3 +179,53 @@ def test_a_township_sending_what_is_stored_changes_nothing(engine, tmp_path):
     outcome = read_and_import(engine, book, user="庆远镇", by_township=True)
     assert outcome.ok and outcome.log_id is None and outcome.unchanged == [("labor", "2020-09")]
     assert len(history(engine)) == 1
+
+
+def _sancha_book(path):
+    from tests.fixtures_ledger import LABOR_HEADER, labor_row
+    from tests.test_intake import LABOR, P
+
+    return write_workbook(path, {LABOR: [LABOR_HEADER, labor_row("2020-09", "三岔镇", "三岔村", "乙0", P[4])]})
+
+
+def test_several_township_workbooks_in_one_go(engine, tmp_path):
+    """Each township's workbook of the month uploaded together: one transaction, one
+    history entry per file, the later files keeping the earlier ones' townships."""
+    from ledger.store import Submission, apply_many, file_sha256
+
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    books = [corrected_book(tmp_path / "庆远镇9月.xlsx"), _sancha_book(tmp_path / "三岔镇9月.xlsx")]
+    results = [loaders.load(b) for b in books]
+    with engine.connect() as conn:
+        assert uncovered_townships(conn, *results) == {}  # together they cover the month
+    kept = state(engine)
+    pv = preview(engine, results)
+    row = as_dict(pv.slices, "表", "月份")[("劳动力就业台账", "2020-09")]
+    assert (row["文件行数"], row["现有行数"], row["新增"], row["修改"], row["删除"], row["不变"]) == (6, 6, 1, 1, 1, 4)
+    assert state(engine) == kept
+
+    outcomes = apply_many(engine, [Submission(r, b.name, file_sha256(b.read_bytes())) for r, b in zip(results, books)], user="区")
+    assert [o.log_id is not None for o in outcomes] == [True, True]
+    entries = history(engine)
+    assert [e["filename"] for e in entries[:2]] == ["三岔镇9月.xlsx", "庆远镇9月.xlsx"]
+    assert entries[0]["note"].startswith("按乡镇替换：三岔镇")
+    after = towns(engine)
+    assert after["庆远镇"]["labor.total"] == 5 and after["三岔镇"]["labor.total"] == 1
+    # the preview said what the import did
+    assert figures(engine).values["labor.total"] == 6
+
+
+def test_one_bad_workbook_of_several_writes_nothing(engine, tmp_path):
+    from ledger.store import Submission, apply_many
+    from tests.fixtures_ledger import LABOR_HEADER, labor_row
+    from tests.test_intake import LABOR
+
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
+    kept = state(engine)
+    good = loaders.load(corrected_book(tmp_path / "庆远镇9月.xlsx"))
+    bad = loaders.load(write_workbook(tmp_path / "坏.xlsx", {LABOR: [LABOR_HEADER, labor_row("2020-09", "三岔镇", "三岔村", "乙", "123")]}))
+    assert not bad.ok
+    outcomes = apply_many(engine, [Submission(good, "a", "-"), Submission(bad, "b", "-")], user="区")
+    assert [o.log_id for o in outcomes] == [None, None] and not outcomes[1].ok
+    assert preview(engine, [good, bad]) is None
+    assert state(engine) == kept
