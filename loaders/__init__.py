@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .read import RawSheet, Unreadable, read_file
+from .read import CSV_SUFFIXES, RawSheet, Unreadable, read_file
 from .spec import SHEETS, SHEETS_BY_KEY, Sheet
 from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
 from .validate import ERROR, WARNING, Problem, Problems, match_sheet, validate_sheet
@@ -110,6 +110,23 @@ def load_files(
     order = {raw.name: i for i, (_, raw) in enumerate(raws)}
     result.problems = sorted(problems.items, key=lambda p: (order.get(p.sheet, -1), p.row or 0))
     return result
+
+
+def group_files(files: list[tuple[Path, bytes | None]]) -> list[list[tuple[Path, bytes | None]]]:
+    """Uploaded files as imports: each workbook on its own (townships send one each, and
+    each holds every sheet), and all CSV files together (one CSV per sheet of one
+    ledger), where the first of them was."""
+    groups: list[list[tuple[Path, bytes | None]]] = []
+    csvs: list[tuple[Path, bytes | None]] | None = None
+    for path, data in files:
+        if Path(path).suffix.lower() in CSV_SUFFIXES:
+            if csvs is None:
+                csvs = []
+                groups.append(csvs)
+            csvs.append((path, data))
+        else:
+            groups.append([(path, data)])
+    return groups
 
 
 def townships_from_frame(frame: pd.DataFrame) -> tuple[Township, ...]:

@@ -46,6 +46,7 @@ if not files:
     st.stop()
 
 payload = [(Path(f.name), f.getvalue()) for f in files]
+groups = loaders.group_files(payload)  # each workbook its own import; CSV files together
 fingerprint = tuple((str(p), store.file_sha256(d)) for p, d in payload)
 checked = st.session_state.get(CHECKED)
 if checked is None or checked[0] != (fingerprint, data.version):
@@ -54,40 +55,61 @@ if checked is None or checked[0] != (fingerprint, data.version):
         bar = st.progress(0.0, text="准备读取……")
         with engine.connect() as conn:
             stored = store.stored_townships(conn)
-        result = loaders.load_files(payload, stored, lambda done, text: bar.progress(done, text=text))
-        status.update(label="检查完成" if result.ok else "检查完成：发现问题", state="complete" if result.ok else "error", expanded=False)
-    st.session_state[CHECKED] = checked = ((fingerprint, data.version), result)
+        results = []
+        for i, group in enumerate(groups):
+            def step(done, text, i=i):
+                bar.progress((i + done) / len(groups), text=text)
+
+            results.append(loaders.load_files(group, stored, step))
+        ok = all(r.ok for r in results)
+        status.update(label="检查完成" if ok else "检查完成：发现问题", state="complete" if ok else "error", expanded=False)
+    st.session_state[CHECKED] = checked = ((fingerprint, data.version), results)
     st.session_state.pop(PREVIEWED, None)
-result = checked[1]
+results = checked[1]
+several = len(groups) > 1
+names = ["、".join(p.name for p, _ in group) for group in groups]
 
 
-def problem_table(problems) -> None:
+def problem_table(problems, files=None) -> None:
+    """Every problem; with several files, which file each is in."""
     frame = pd.DataFrame(
         [{"级别": p.level, "工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in problems]
     )
+    if files is not None:
+        frame.insert(0, "文件", files)
     st.dataframe(frame, hide_index=True, width="stretch", key=f"{PAGE}_problems")
 
 
-if result.errors:
-    st.error(f"发现 {len(result.errors)} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")
-    problem_table(result.problems)
-    st.download_button(
-        "下载问题清单（Excel，已标出出错单元格）",
-        data=lambda: intake.errors_workbook(result, {str(p): d for p, d in payload}),
-        file_name="台账问题清单.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{PAGE}_errors_xlsx",
-        on_click="ignore",
-    )
+errors = sum(len(r.errors) for r in results)
+if errors:
+    st.error(f"发现 {errors} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")
+    shown = [(n, p) for n, r in zip(names, results) for p in r.problems]
+    problem_table([p for _, p in shown], [n for n, _ in shown] if several else None)
+    for i, (group, name, r) in enumerate(zip(groups, names, results)):
+        if r.errors:
+            st.download_button(
+                f"下载问题清单（Excel，已标出出错单元格）{'：' + name if several else ''}",
+                data=lambda r=r, group=group: intake.errors_workbook(r, {str(p): d for p, d in group}),
+                file_name=f"{Path(name).stem}_问题清单.xlsx" if several else "台账问题清单.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key=f"{PAGE}_errors_xlsx" + (f"_{i}" if i else ""),
+                on_click="ignore",
+            )
     st.stop()
-if not result.ok:
+if not all(r.ok for r in results):
     st.warning("文件中没有可导入的数据。")
     st.stop()
+if several:
+    st.info(f"{len(groups)} 个文件将依次导入（每个文件一条导入记录，在同一个事务中）：后面的文件只替换自己的乡镇，不会覆盖前面文件的数据。")
 
-if result.warnings:
-    with st.expander(f"{len(result.warnings)} 条提示（不影响导入）"):
+warnings = [(n, p) for n, r in zip(names, results) for p in r.warnings]
+if warnings:
+    with st.expander(f"{len(warnings)} 条提示（不影响导入）"):
         st.dataframe(
-            pd.DataFrame([{"工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "提示": p.message} for p in result.warnings]),
+            pd.DataFrame(
+                [({"文件": n} if several else {}) | {"工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "提示": p.message}
+                 for n, p in warnings]
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -95,7 +117,7 @@ if result.warnings:
 previewed = st.session_state.setdefault(PREVIEWED, {})
 if "uncovered" not in previewed:
     with engine.connect() as conn:
-        previewed["uncovered"] = store.uncovered_townships(conn, result)
+        previewed["uncovered"] = store.uncovered_townships(conn, *results)
 uncovered = previewed["uncovered"]
 by_township = False
 if uncovered:
@@ -113,7 +135,7 @@ if uncovered:
 
 if by_township not in previewed:
     with st.spinner("正在对比现有数据……"):
-        previewed[by_township] = intake.preview(engine, result, by_township=by_township)
+        previewed[by_township] = intake.preview(engine, results, by_township=by_township)
 preview = previewed[by_township]
 if not preview.ok:
     st.error("文件不能导入，数据库没有任何改动：")
@@ -129,12 +151,15 @@ else:
     st.info("导入后各项数字没有变化。")
 
 if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not user.strip()):
-    name = "、".join(str(p.name) for p, _ in payload)
-    digest = store.file_sha256(b"".join(d for _, d in payload))
-    outcome = store.apply(engine, result, filename=name, sha256=digest, user=user.strip(), by_township=by_township)
-    if not outcome.ok:
-        st.error("\n".join(str(p) for p in outcome.errors[:50]))
-    elif outcome.log_id is None:
+    submissions = [
+        store.Submission(r, name, store.file_sha256(b"".join(d for _, d in group)))
+        for r, name, group in zip(results, names, groups)
+    ]
+    outcomes = store.apply_many(engine, submissions, user=user.strip(), by_township=by_township)
+    logged = [o.log_id for o in outcomes if o.log_id is not None]
+    if not all(o.ok for o in outcomes):
+        st.error("\n".join(str(p) for o in outcomes for p in o.errors[:50]))
+    elif not logged:
         st.info("内容与已导入的数据相同，没有变化。")
     else:
         st.cache_data.clear()
@@ -142,7 +167,9 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not
             st.session_state.pop(key, None)
         # A new uploader (a new key) starts empty: the imported file is not offered again.
         st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
-        st.session_state[DONE] = f"导入成功（记录号 {outcome.log_id}）：{name}，替换 {len(outcome.changed)} 个（表，月份）。"
+        changed = sum(len(o.changed) for o in outcomes)
+        ids = "、".join(map(str, logged))
+        st.session_state[DONE] = f"导入成功（记录号 {ids}）：{'、'.join(names)}，替换 {changed} 个（表，月份）。"
         st.rerun()
 if not user.strip():
     st.caption("填写导入人后才能确认导入。")

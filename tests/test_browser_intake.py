@@ -589,3 +589,50 @@ def test_a_townships_own_workbook_replaces_only_that_township(browser, copy_serv
             assert {k: r[k] - was[k] for k in LABOR_KEYS} == {k: MOVES[k] for k in LABOR_KEYS}, (was, r)
         else:
             assert r == was, f"{r['township']} changed: {was} → {r}"
+
+
+def test_two_township_workbooks_uploaded_together(browser, copy_server, store_copy, tmp_path):
+    """Two townships' own August workbooks in one upload: one preview of both, one
+    confirmation, a history entry for each file, and no other township touched."""
+    engine = store_copy[1]
+    month, towns, n = "2020-08", ("三岔镇", "洛西镇"), 2
+    as_of = queries.month_end(month)
+    paths = [
+        corrected_workbook(engine, tmp_path / f"{t}{month}.xlsx", township=t, month=month, n=n, only_township=True)[0]
+        for t in towns
+    ]
+    stored = queries.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
+    before = {r["township"]: r for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records")}
+    entries_before = len(history(engine))
+
+    context, tab = _tab(browser, copy_server)
+    try:
+        page = tab.open("/intake")
+        _fill(tab, "导入人", USER)
+        upload(page, *paths)
+        tab.after(PREVIEWED, SLOW)
+        assert not alert_texts(page, "Error"), alert_texts(page, "Error")
+        assert page.locator(".st-key-intake_scope input[type=radio]").first.is_checked()
+        shown = grid_records(dataframe_with(page, *SLICE_HEADERS))
+        counts = {h: _num(shown[0][h]) for h in SLICE_HEADERS[2:]}
+        in_files = before[towns[0]]["labor.total"] + before[towns[1]]["labor.total"]
+        assert counts == {"文件行数": in_files, "现有行数": stored, "新增": 0, "修改": 2 * n, "删除": 0,
+                          "不变": stored - 2 * n}, counts
+        assert {r["乡镇"] for r in grid_records(dataframe_with(page, *CHANGE_HEADERS))} == {DISTRICT, *towns}
+        _confirm_button(page).click()
+        tab.after(DONE, SLOW)
+        done = alert_texts(page, "Success")
+        assert any(re.match(r"导入成功（记录号 \d+、\d+）", t) for t in done), done
+        tab.assert_clean()
+    finally:
+        context.close()
+
+    entries = history(engine)
+    assert len(entries) == entries_before + 2
+    assert [e["filename"] for e in entries[:2]] == [p.name for p in reversed(paths)]
+    for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
+        was = before[r["township"]]
+        if r["township"] in towns:
+            assert r["labor.employed"] - was["labor.employed"] == n, (was, r)
+        else:
+            assert r == was, f"{r['township']} changed: {was} → {r}"

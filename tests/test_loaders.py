@@ -677,3 +677,13 @@ def test_personal_payment_needs_an_id_and_a_bad_one_is_reported_once(tmp_path):
     result = load_rows(tmp_path, rows, SUBSIDY)
     got = [(p.row, p.column, p.message) for p in result.errors]
     assert got == [(2, "证件号码", "对象类型为个人时必须填写证件号码"), (3, "证件号码", idcard.REASON_FORMAT)]
+
+
+def test_group_files_each_workbook_alone_csv_files_together():
+    from pathlib import Path
+
+    files = [(Path("庆远镇.xlsx"), b""), (Path("劳动力就业台账.csv"), b""), (Path("三岔镇.XLSX"), b""), (Path("补贴发放台账.CSV"), b"")]
+    assert [[p.name for p, _ in g] for g in loaders.group_files(files)] == [
+        ["庆远镇.xlsx"], ["劳动力就业台账.csv", "补贴发放台账.CSV"], ["三岔镇.XLSX"]
+    ]
+    assert loaders.group_files([]) == []
