@@ -14,14 +14,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, Table, and_, false, or_
+from sqlalchemy import Connection, Engine, Table, and_, false, or_, select
 
-from .schema import DATA
+from .schema import DATA, slices
 from .store import state_after
 
-# table name → ((period, import id), …) in force; None: today's rows.
-_IN_FORCE: ContextVar[dict[str, tuple[tuple[str, int], ...]] | None] = ContextVar("in_force", default=None)
+class InForce(NamedTuple):
+    """One table's rows in force in an earlier state: the periods whose slice is the
+    same as today's (read through ``is_current`` and its index), and the (period,
+    import id) pairs of the slices that have changed since."""
+
+    unchanged: tuple[str, ...]
+    changed: tuple[tuple[str, int], ...]
+
+
+# table name → its rows in force; None: today's rows.
+_IN_FORCE: ContextVar[dict[str, InForce] | None] = ContextVar("in_force", default=None)
 
 
 def current(t: Table):
@@ -29,22 +39,32 @@ def current(t: Table):
     state = _IN_FORCE.get()
     if state is None:
         return t.c.is_current
-    pairs = state.get(t.name, ())
-    if not pairs:
+    rows = state.get(t.name)
+    if rows is None:
         return false()
-    return or_(*(and_(t.c.period == period, t.c.import_id == import_id) for period, import_id in pairs))
+    parts = [and_(t.c.period == period, t.c.import_id == import_id) for period, import_id in rows.changed]
+    if rows.unchanged:
+        parts.append(and_(t.c.period.in_(rows.unchanged), t.c.is_current))
+    return or_(*parts)
 
 
-def recorded_state(conn: Connection, log_id: int | None) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Per table, the (period, import id) pairs in force right after entry ``log_id``
-    (None: before the first entry, when nothing was stored)."""
+def recorded_state(conn: Connection, log_id: int | None) -> dict[str, InForce]:
+    """Per table, the rows in force right after entry ``log_id`` (None: before the
+    first entry, when nothing was stored)."""
     if log_id is None:
         return {}
-    state: dict[str, list[tuple[str, int]]] = {}
+    today = {(r.sheet, r.period): r.import_id for r in conn.execute(select(slices.c.sheet, slices.c.period, slices.c.import_id))}
+    same: dict[str, list[str]] = {}
+    other: dict[str, list[tuple[str, int]]] = {}
     for (sheet, period), (import_id, _digest, _rows) in sorted(state_after(conn, log_id).items()):
-        if import_id is not None:
-            state.setdefault(DATA[sheet].name, []).append((period, import_id))
-    return {name: tuple(pairs) for name, pairs in state.items()}
+        if import_id is None:
+            continue
+        name = DATA[sheet].name
+        if today.get((sheet, period)) == import_id:
+            same.setdefault(name, []).append(period)
+        else:
+            other.setdefault(name, []).append((period, import_id))
+    return {name: InForce(tuple(same.get(name, ())), tuple(other.get(name, ()))) for name in {*same, *other}}
 
 
 @contextmanager
