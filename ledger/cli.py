@@ -181,9 +181,10 @@ def cmd_figures(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from .store import history
+    from .store import history, import_status
 
-    rows = history(make_engine(args.db))
+    engine = make_engine(args.db)
+    rows, status = history(engine), import_status(engine)
     if not rows:
         print("尚无导入记录。")
     for r in rows:
@@ -193,7 +194,8 @@ def cmd_history(args) -> int:
         )
         what = r["filename"] if r["kind"] == "import" else r["note"]
         sha = (r["sha256"] or "")[:12]
-        print(f"#{r['id']}\t{r['created_at']}\t{r['created_by']}\t{r['kind']}\t{what}\t{sha}\t{counts}")
+        state = status.get(r["id"], "")
+        print(f"#{r['id']}\t{r['created_at']}\t{r['created_by']}\t{r['kind']}\t{state}\t{what}\t{sha}\t{counts}")
     return 0
 
 

@@ -423,6 +423,30 @@ def history(engine: Engine) -> list[dict]:
     return [dict(r._mapping) | {"row_counts": json.loads(r.row_counts or "{}")} for r in rows]
 
 
+IN_FORCE, PART_IN_FORCE, NOT_IN_FORCE = "生效中", "部分生效", "已被替换或撤销"
+
+
+def import_status(engine: Engine) -> dict[int, str]:
+    """For each import in the history, whether its rows are what the ledger holds now:
+    生效中 (every slice it wrote is current), 部分生效（k/n）, or 已被替换或撤销 (a later
+    import replaced them, or a restore went back before it). Restores are not listed."""
+    init_db(engine)
+    with engine.connect() as conn:
+        written = dict(
+            conn.execute(
+                select(slice_changes.c.new_import_id, func.count())
+                .where(slice_changes.c.new_import_id == slice_changes.c.log_id)
+                .group_by(slice_changes.c.new_import_id)
+            ).all()
+        )
+        current = dict(conn.execute(select(slices.c.import_id, func.count()).group_by(slices.c.import_id)).all())
+    out = {}
+    for log_id, n in written.items():
+        k = current.get(log_id, 0)
+        out[log_id] = IN_FORCE if k == n else NOT_IN_FORCE if k == 0 else f"{PART_IN_FORCE}（{k}/{n}）"
+    return out
+
+
 def state_after(conn: Connection, log_id: int) -> dict[tuple[str, str], tuple[int | None, str | None, int]]:
     """(sheet, period) → (import id, hash, rows) as they stood right after entry ``log_id``."""
     rows = conn.execute(

@@ -17,6 +17,7 @@ st.caption("每次导入和恢复都会记录：时间、导入人、文件、SH
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE))
 rows = store.history(engine)
+status = store.import_status(engine)
 if not rows:
     st.info("尚无导入记录。")
     st.stop()
@@ -35,6 +36,7 @@ table = pd.DataFrame(
             "时间": r["created_at"],
             "操作人": r["created_by"],
             "类型": "导入" if r["kind"] == "import" else "恢复",
+            "状态": status.get(r["id"], "—"),
             "文件或说明": "；".join(x for x in (r["filename"], r["note"]) if x),
             "SHA-256": (r["sha256"] or "")[:16],
             "各表各月行数": counts(r["row_counts"]),

@@ -150,15 +150,19 @@ def test_cli_by_township(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
 
-    def run(*args):
+    def run(command, *args):
         done = subprocess.run(
-            [sys.executable, "-m", "ledger", "import", *map(str, args), "--db", url, "--user", "镇"],
+            [sys.executable, "-m", "ledger", command, *map(str, args), "--db", url],
             cwd=ROOT, capture_output=True, text=True, timeout=120,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
-    run(first_book(tmp_path / "first.xlsx"))
-    run(corrected_book(tmp_path / "庆远镇9月.xlsx"), "--by-township")
+    run("import", first_book(tmp_path / "first.xlsx"), "--user", "区")
+    run("import", corrected_book(tmp_path / "庆远镇9月.xlsx"), "--by-township", "--user", "镇")
+    lines = run("history").splitlines()
+    assert lines[0].split("\t")[3:6] == ["import", "生效中", "庆远镇9月.xlsx"]
+    assert lines[1].split("\t")[3:6] == ["import", "部分生效（1/2）", "first.xlsx"]
     engine = make_engine(url)
     try:
         assert towns(engine)["三岔镇"]["labor.total"] == 2
@@ -229,3 +233,15 @@ def test_one_bad_workbook_of_several_writes_nothing(engine, tmp_path):
     assert [o.log_id for o in outcomes] == [None, None] and not outcomes[1].ok
     assert preview(engine, [good, bad]) is None
     assert state(engine) == kept
+
+
+def test_import_status_follows_replacements_and_restores(engine, tmp_path):
+    from ledger.store import import_status
+
+    first = read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区").log_id  # labour + workshops
+    assert import_status(engine) == {first: "生效中"}
+    second = read_and_import(engine, corrected_book(tmp_path / "庆远镇9月.xlsx"), user="镇").log_id  # labour only
+    assert import_status(engine) == {first: "部分生效（1/2）", second: "生效中"}
+    undo = restore(engine, second, before=True)
+    assert import_status(engine) == {first: "生效中", second: "已被替换或撤销"}
+    assert undo not in import_status(engine)
