@@ -21,7 +21,7 @@ if view.township:
     mine = summary[summary["乡镇"] == view.township].set_index("检查项")["问题数"]
     district = district.assign(问题数=[int(mine.get(k, 0)) for k in district.index])
 overview = district.reset_index()[["检查项", "检查内容", "问题数"]]
-st.dataframe(overview.drop(columns="检查项"), hide_index=True, width="stretch", key=f"{PAGE}_summary")
+st.dataframe(overview.drop(columns="检查项"), hide_index=True, width="stretch", height="content", key=f"{PAGE}_summary")
 st.caption(f"共 {len(quality.CHECKS)} 项检查；{int((overview['问题数'] > 0).sum())} 项发现问题。")
 
 with_problems = [c for c in quality.CHECKS if int(district.loc[c.key, "问题数"]) > 0]
