@@ -164,7 +164,9 @@ def apply_many(
     """Several files (townships' workbooks of one month, say) in one transaction, each
     its own history entry, in order. The first replaces as ``by_township`` says; each
     later one only its own townships, or it would undo the ones before it. One file
-    rejected: nothing is written (every outcome's ``log_id`` is None)."""
+    rejected: nothing is written (every outcome's ``log_id`` is None). ``dry_run``
+    writes nothing and compares each file with what is stored, not with the files
+    before it (``intake.preview`` shows the combined effect)."""
     outcomes = [ImportOutcome(None, list(s.result.problems)) for s in submissions]
     for s, outcome in zip(submissions, outcomes):
         if not s.result.ok and not s.result.tables and not outcome.errors:
