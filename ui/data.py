@@ -147,10 +147,6 @@ class Ledger:
         (a frozen month's 已报送 figures) instead of today's."""
         self.version = ("reported", log_id)
 
-    @property
-    def as_recorded(self) -> bool:
-        return isinstance(self.version, tuple)
-
     def run(self, fn, *args, **kwargs):
         """Call ``fn`` (an export, say) uncached, reading the same ledger as the page."""
         with _state(self.url, self.version):
