@@ -62,6 +62,29 @@ _READY_JS = """() => {
 # ---------------------------------------------------------------- the server
 
 
+def launch_chromium():
+    """Debian's Chromium under Playwright, for a module's tests (a generator fixture body:
+    ``yield from launch_chromium()``). Missing Chromium or Playwright skips the tests,
+    and fails them under CI=true, where they must run."""
+    import pytest
+
+    def missing(reason: str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true: the browser tests must run)")
+        pytest.skip(reason)
+
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed (pip install playwright; never `playwright install`)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

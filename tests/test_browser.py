@@ -9,14 +9,11 @@ Never ``playwright install``: it downloads a browser and fails offline.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from tests.browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     MASKED_ID,
     PHONE,
     TALL,
@@ -28,6 +25,7 @@ from tests.browser_helpers import (
     exception_texts,
     grid_column,
     grid_rowcount,
+    launch_chromium,
     headings,
     horizontal_overflow,
     is_local,
@@ -44,13 +42,6 @@ from tests.browser_helpers import (
 from tests.conftest import ROOT
 from ui.pages import PAGES
 
-IN_CI = os.environ.get("CI") == "true"
-
-
-def _missing(reason: str):
-    if IN_CI:
-        pytest.fail(reason + " (CI=true: the browser tests must run)")
-    pytest.skip(reason)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -67,16 +58,7 @@ def server(sample_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install playwright; never `playwright install`)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture(scope="module")

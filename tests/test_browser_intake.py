@@ -20,7 +20,6 @@ fails). Never ``playwright install``.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from decimal import Decimal
@@ -38,14 +37,13 @@ from ledger.store import history, init_db
 from ledger.units import show, signed
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from tests.browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     TALL,
     alert_texts,
     clear_uploads,
     dataframe_with,
     grid_records,
     guarded_page,
+    launch_chromium,
     start_streamlit,
     stop,
     upload,
@@ -54,7 +52,6 @@ from tests.conftest import ROOT
 from tests.fixtures_ledger import write_workbook
 from tests.test_bad_inputs import CASES, snapshot
 
-IN_CI = os.environ.get("CI") == "true"
 
 USER = "浏览器测试员"
 RESTORER = "恢复测试员"
@@ -72,27 +69,12 @@ DONE = f'{MAIN} [data-testid="stAlertContentSuccess"], {MAIN} [data-testid="stAl
 CHECKED = f'{MAIN} [data-testid="stAlertContentError"], [data-testid="stFileChip"][aria-invalid="true"]'
 
 
-def _missing(reason: str):
-    if IN_CI:
-        pytest.fail(reason + " (CI=true: the browser tests must run)")
-    pytest.skip(reason)
-
-
 # ---------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install playwright; never `playwright install`)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from launch_chromium()
 
 
 @pytest.fixture
