@@ -171,6 +171,13 @@ def _success_id(tab, pattern: str) -> int:
     )
 
 
+def _confirm_import(tab) -> int:
+    """Click 确认导入, wait for the run to finish, and return the new history entry's id."""
+    _confirm_button(tab.page).click()
+    tab.after(DONE, SLOW)
+    return _success_id(tab, r"导入成功（记录号 (\d+)）")
+
+
 def _confirm_button(page):
     return page.locator(".st-key-intake_confirm button")
 
@@ -232,11 +239,8 @@ def test_sample_workbook_into_an_empty_store(browser, empty_server, empty_store,
         assert history(engine) == []
         assert _slice_state(engine) == {}
 
-        button = _confirm_button(page)
-        assert button.is_enabled()
-        button.click()
-        tab.after(DONE, SLOW)
-        log_id = _success_id(tab, r"导入成功（记录号 (\d+)）")
+        assert _confirm_button(page).is_enabled()
+        log_id = _confirm_import(tab)
         tab.assert_clean()
     finally:
         context.close()
@@ -369,9 +373,7 @@ def _correct_through_the_page(browser, server, engine, folder: Path) -> dict:
         assert button.is_disabled(), "确认导入 is enabled without 导入人"
         _fill(tab, "导入人", USER)
         assert snapshot(engine) == before_snapshot, "the store changed before 确认导入"
-        button.click()
-        tab.after(DONE, SLOW)
-        log_id = _success_id(tab, r"导入成功（记录号 (\d+)）")
+        log_id = _confirm_import(tab)
         tab.assert_clean()
     finally:
         context.close()
@@ -557,9 +559,7 @@ def test_a_townships_own_workbook_replaces_only_that_township(browser, copy_serv
         assert counts == {"文件行数": n_rows, "现有行数": stored, "新增": 0, "修改": N_CHANGED, "删除": 0,
                           "不变": stored - N_CHANGED}, counts
         assert {r["乡镇"] for r in grid_records(dataframe_with(page, *CHANGE_HEADERS))} == {DISTRICT, TOWN}
-        _confirm_button(page).click()
-        tab.after(DONE, SLOW)
-        log_id = _success_id(tab, r"导入成功（记录号 (\d+)）")
+        log_id = _confirm_import(tab)
         tab.assert_clean()
     finally:
         context.close()
