@@ -77,6 +77,8 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_import(args) -> int:
+    from loaders import ERROR, NOTE, WARNING
+
     from .store import read_and_import
 
     engine = make_engine(args.db)
@@ -84,15 +86,20 @@ def cmd_import(args) -> int:
     for path in args.paths:
         outcome = read_and_import(engine, path, user=args.user, dry_run=args.dry_run, by_township=args.by_township)
         print(f"== {path.name}")
+        by_level = {level: [p for p in outcome.problems if p.level == level] for level in (ERROR, WARNING, NOTE)}
         if not outcome.ok:
-            _print_problems(outcome.errors, "错误")
+            _print_problems(by_level[ERROR], "错误")
+            # warnings and what was inferred too: one round of corrections fixes everything
+            _print_problems(by_level[WARNING], "警告")
+            _print_problems(by_level[NOTE], "说明（推断或跳过的内容）")
             print(f"导入被拒绝：共 {len(outcome.errors)} 处错误，数据库未作任何改动。")
             status = 1
             continue
         for sheet, periods in outcome.counts.items():
             listed = "，".join(f"{p or '全部'} {n}行" for p, n in periods.items())
             print(f"{_sheet_name(sheet)}：{listed}")
-        _print_problems(outcome.problems, "警告")
+        _print_problems(by_level[NOTE], "说明（推断或跳过的内容，请核对）")
+        _print_problems(by_level[WARNING], "警告")
         if args.dry_run:
             print(f"检查通过（未写入）：将替换 {len(outcome.changed)} 个（表, 月份），{len(outcome.unchanged)} 个无变化。")
         elif outcome.log_id is None:
@@ -117,7 +124,7 @@ def _print_problems(problems, title: str) -> None:
     if len(problems) > MAX_LISTED:
         print(f"  ……另有 {len(problems) - MAX_LISTED} 处未列出。按类别统计：")
         for (sheet, column, message), n in Counter((p.sheet, p.column, p.message) for p in problems).most_common(20):
-            print(f"  {sheet}“{column}”：{message} × {n}")
+            print(f"  工作表“{sheet}”“{column}”列：{message} × {n}")
 
 
 def _number(value):
@@ -196,6 +203,8 @@ def cmd_history(args) -> int:
         sha = (r["sha256"] or "")[:12]
         state = status.get(r["id"], "")
         print(f"#{r['id']}\t{r['created_at']}\t{r['created_by']}\t{r['kind']}\t{state}\t{what}\t{sha}\t{counts}")
+        for line in r["inferred"]:
+            print(f"\t说明：{line}")
     return 0
 
 

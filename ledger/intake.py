@@ -26,8 +26,7 @@ from sqlalchemy import Connection, Engine, select
 from loaders import LoadResult, Problem
 from loaders.read import read_file
 from loaders.spec import SHEETS_BY_KEY
-from loaders.validate import ERROR, _find_header, header_lookup, match_sheet
-from loaders import values as _values
+from loaders.validate import ERROR, by_headers, locate_header, match_sheet
 
 from . import queries
 from .figures import figure
@@ -264,7 +263,7 @@ def _changes(before: dict, after: dict, keys: list[str]) -> pd.DataFrame:
 # --- The problems workbook ------------------------------------------------------------
 
 PROBLEM_SHEET = "问题清单"
-PROBLEM_HEADER = ["工作表", "行号", "列", "值", "问题", "级别"]
+PROBLEM_HEADER = ["工作表", "行号", "列", "表头", "值", "问题", "级别", "文件"]
 RED = "#FF0000"
 LIGHT_RED = "#FFC7CE"
 
@@ -297,11 +296,8 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
 
     listing = book.add_worksheet(PROBLEM_SHEET)
     listing.write_row(0, 0, PROBLEM_HEADER, bold)
-    listing.set_column(0, 0, 18)
-    listing.set_column(1, 1, 6)
-    listing.set_column(2, 3, 16)
-    listing.set_column(4, 4, 60)
-    listing.set_column(5, 5, 6)
+    for first, last, width in ((0, 0, 18), (1, 2, 6), (3, 4, 16), (5, 5, 60), (6, 6, 6), (7, 7, 24)):
+        listing.set_column(first, last, width)
     listing.freeze_panes(1, 0)
 
     error_sheets = [s for s in dict.fromkeys(p.sheet for p in result.problems if p.level == ERROR) if s in raws]
@@ -316,23 +312,21 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
         listing.write_string(i, 0, p.sheet)
         if p.row:
             listing.write_number(i, 1, p.row)
-        listing.write_string(i, 2, p.column or "")
-        listing.write_string(i, 3, p.value or "")
-        listing.write_string(i, 4, p.message)
-        listing.write_string(i, 5, p.level)
+        for j, text in enumerate((p.letter, p.column or "", p.value or "", p.message, p.level, p.file), start=2):
+            listing.write_string(i, j, text)
 
     for s, title in copies.items():
         raw = raws[s]
         ws = book.add_worksheet(title)
         cells = raw.cells
-        header_row, positions = _header_positions(raw)
+        header_row = _header_row(raw)
         # (excel row, column position) → reasons; excel row → reasons for the row
         marks: dict[tuple[int, int], list[str]] = defaultdict(list)
         rows: dict[int, list[str]] = defaultdict(list)
         for p in result.problems:
             if p.sheet != s or p.level != ERROR or not p.row:
                 continue
-            pos = positions.get(p.column.strip()) if p.column else None
+            pos = _position(p.letter)
             text = f"“{p.column}”：{p.message}" if p.column else p.message
             if pos is not None:
                 marks[(p.row, pos)].append(p.message)
@@ -373,18 +367,23 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _header_positions(raw) -> tuple[int | None, dict[str, object]]:
-    """The header row (Excel row number) and each header as written → column position."""
+def _position(letters: str) -> int | None:
+    """The 0-based column of a single column letter (E, AA); None for a span or none."""
+    if not letters or not letters.isalpha() or not letters.isupper():
+        return None
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _header_row(raw) -> int | None:
+    """The Excel row of a sheet's header (the copy is frozen below it)."""
     spec = match_sheet(raw.name)
-    header_row = _find_header(raw, header_lookup(spec)) if spec is not None else None
-    if header_row is None:
-        return None, {}
-    positions = {}
-    for pos, cell in raw.cells.loc[header_row].items():
-        written = _values.cell_text(cell)
-        if written is not None:
-            positions.setdefault(str(written).strip(), pos)
-    return header_row, positions
+    header = locate_header(raw, spec) if spec is not None else None
+    if header is None and (found := by_headers(raw)) is not None:
+        header = found[1]
+    return header.last if header is not None else None
 
 
 def _write(ws, r: int, c: int, value, fmt, date_fmt, dated_fmt) -> None:

@@ -58,6 +58,9 @@ imports = Table(
     Column("sha256", String(64)),
     Column("row_counts", Text),  # JSON: {"labor": {"2020-09": 30000}, ...}
     Column("note", String(500)),
+    # JSON list: what the reader inferred or skipped (a month taken from the title, a
+    # totals row, a sheet found by its headers), as the clerk confirmed it
+    Column("inferred", Text),
     **MYSQL,
 )
 

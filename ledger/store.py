@@ -115,7 +115,7 @@ def read_and_import(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problem = Problem(ERROR, path.name, None, "", "", f"文件无法打开：{exc.strerror or exc}")
+        problem = Problem(ERROR, "", None, "", "", f"文件无法打开：{exc.strerror or exc}", path.name)
         return ImportOutcome(None, [problem])
     init_db(engine)
     with engine.connect() as conn:
@@ -170,7 +170,7 @@ def apply_many(
     outcomes = [ImportOutcome(None, list(s.result.problems)) for s in submissions]
     for s, outcome in zip(submissions, outcomes):
         if not s.result.ok and not s.result.tables and not outcome.errors:
-            outcome.problems.append(Problem(ERROR, s.filename, None, "", "", "文件中没有可导入的数据"))
+            outcome.problems.append(Problem(ERROR, "", None, "", "", "文件中没有可导入的数据", s.filename))
         outcome.counts = file_counts(s.result)
     if not all(s.result.ok for s in submissions):
         return outcomes
@@ -213,6 +213,7 @@ def _apply_on(conn: Connection, s: Submission, outcome: ImportOutcome, *, user, 
             sha256=s.sha256,
             row_counts=json.dumps(outcome.counts, ensure_ascii=False),
             note=township_note(s.result) if by_township else None,
+            inferred=json.dumps([str(p) for p in s.result.notes], ensure_ascii=False) if s.result.notes else None,
         )
     ).inserted_primary_key[0]
     for sheet, period in outcome.changed:
@@ -422,7 +423,10 @@ def history(engine: Engine) -> list[dict]:
     init_db(engine)
     with engine.connect() as conn:
         rows = conn.execute(select(imports).order_by(imports.c.id.desc())).all()
-    return [dict(r._mapping) | {"row_counts": json.loads(r.row_counts or "{}")} for r in rows]
+    return [
+        dict(r._mapping) | {"row_counts": json.loads(r.row_counts or "{}"), "inferred": json.loads(r.inferred or "[]")}
+        for r in rows
+    ]
 
 
 IN_FORCE, PART_IN_FORCE, NOT_IN_FORCE = "生效中", "部分生效", "已被替换或撤销"

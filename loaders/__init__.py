@@ -6,6 +6,7 @@ fix a workbook in one pass. Nothing here knows about the database or Streamlit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,21 @@ import pandas as pd
 from .read import CSV_SUFFIXES, RawSheet, Unreadable, read_file
 from .spec import SHEETS, SHEETS_BY_KEY, Sheet
 from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
-from .validate import ERROR, WARNING, Problem, Problems, match_sheet, validate_sheet
+from .validate import (
+    ERROR,
+    NOTE,
+    WARNING,
+    Header,
+    Problem,
+    Problems,
+    by_headers,
+    closest,
+    ledger_like,
+    locate_header,
+    match_sheet,
+    norm_header,
+    validate_sheet,
+)
 
 OPTIONS_SHEET = "选项"  # the template's hidden drop-down sources
 
@@ -27,7 +42,7 @@ READ_SHARE = 0.5  # parsing a workbook takes about as long as validating it
 def quiet(fraction: float, message: str) -> None:
     pass
 
-__all__ = ["LoadResult", "load", "load_files", "Problem", "SHEETS", "SHEETS_BY_KEY", "Township", "DEFAULT_TOWNSHIPS"]
+__all__ = ["LoadResult", "load", "load_files", "Problem", "ERROR", "WARNING", "NOTE", "SHEETS", "SHEETS_BY_KEY", "Township", "DEFAULT_TOWNSHIPS"]
 
 
 @dataclass
@@ -48,6 +63,12 @@ class LoadResult:
         return [p for p in self.problems if p.level == WARNING]
 
     @property
+    def notes(self) -> list[Problem]:
+        """What was inferred or skipped (months from titles, totals rows, sheets found
+        by their headers): the clerk confirms these before anything is written."""
+        return [p for p in self.problems if p.level == NOTE]
+
+    @property
     def ok(self) -> bool:
         return not self.errors and any(len(t) for t in self.tables.values())
 
@@ -64,39 +85,39 @@ def load_files(
 ) -> LoadResult:
     """Read several files as one import (a workbook, or one CSV per sheet)."""
     problems = Problems()
-    raws: list[tuple[Sheet, RawSheet]] = []
+    raws: list[tuple[Sheet, RawSheet, Header | None]] = []
     for i, (path, data) in enumerate(files):
         size = f"（{len(data) / 1e6:.1f} MB）" if data is not None else ""
         progress(READ_SHARE * i / len(files), f"正在读取文件“{Path(path).name}”{size}……")
         try:
             sheets = read_file(path, data)
         except Unreadable as exc:
-            problems.add(ERROR, Path(path).name, None, "", None, str(exc))
+            problems.add(ERROR, "", None, "", None, str(exc), file=Path(path).name)
             continue
         except OSError as exc:
-            problems.add(ERROR, Path(path).name, None, "", None, f"文件无法打开：{exc.strerror or exc}")
+            problems.add(ERROR, "", None, "", None, f"文件无法打开：{exc.strerror or exc}", file=Path(path).name)
             continue
         for raw in sheets:
-            spec = match_sheet(raw.name)
-            if spec is None:
-                if raw.name != OPTIONS_SHEET and raw.cells.replace("", None).notna().any().any():
-                    problems.add(WARNING, raw.name, None, "", None, "未识别的工作表，已忽略")
-                continue
-            raws.append((spec, raw))
+            found = _which_table(raw, problems)
+            if found is not None:
+                raws.append((found[0], raw, found[1]))
 
     result = LoadResult()
-    seen: dict[str, str] = {}
-    for spec, raw in raws:
+    seen: dict[str, RawSheet] = {}
+    for spec, raw, _ in raws:
         if spec.key in seen:
-            problems.add(ERROR, raw.name, None, "", None, f"与工作表“{seen[spec.key]}”是同一张表，请合并为一张")
-        seen[spec.key] = raw.name
+            other = seen[spec.key]
+            where = f"文件“{other.file}”的" if other.file != raw.file else ""
+            problems.add(ERROR, raw.name, None, "", None, f"与{where}工作表“{other.name}”是同一张表（{spec.name}），请合并为一张",
+                         file=raw.file)
+        seen[spec.key] = raw
 
     ordered = sorted(raws, key=lambda sr: sr[0].key != "townships")
     resolver = TownshipResolver(townships or DEFAULT_TOWNSHIPS)
     result.townships = resolver.townships
-    for j, (spec, raw) in enumerate(ordered):
+    for j, (spec, raw, header) in enumerate(ordered):
         progress(READ_SHARE + (1 - READ_SHARE) * j / len(ordered), f"正在校验“{raw.name}”（{len(raw.cells):,}行）……")
-        sheet = validate_sheet(raw, spec, resolver, problems)
+        sheet = validate_sheet(raw, spec, resolver, problems, header)
         if sheet is None:
             continue
         result.tables[spec.key] = sheet.frame
@@ -105,11 +126,68 @@ def load_files(
             result.townships = townships_from_frame(sheet.frame)
             resolver = TownshipResolver(result.townships)
     if not any(len(t) for t in result.tables.values()) and not any(p.level == ERROR for p in problems.items):
-        problems.add(ERROR, ", ".join(Path(p).name for p, _ in files), None, "", None, "文件中没有可导入的台账数据（工作表名称或表头无法识别，或没有数据行）")
+        problems.add(ERROR, "", None, "", None, "文件中没有可导入的台账数据（工作表名称或表头无法识别，或没有数据行）",
+                     file="、".join(Path(p).name for p, _ in files))
     progress(1.0, "检查完成")
-    order = {raw.name: i for i, (_, raw) in enumerate(raws)}
-    result.problems = sorted(problems.items, key=lambda p: (order.get(p.sheet, -1), p.row or 0))
+    order = {(raw.file, raw.name): i for i, (_, raw, _) in enumerate(raws)}
+    result.problems = sorted(problems.items, key=lambda p: (order.get((p.file, p.sheet), -1), p.row or 0))
     return result
+
+
+NOTES_SHEET = re.compile(r"说明|须知|注意事项|填报要求")
+SUMMARY_SHEET = re.compile(r"汇总|统计表|总表")
+
+
+def _which_table(raw: RawSheet, problems: Problems) -> tuple[Sheet, Header | None] | None:
+    """The table a sheet holds, by its name or else by its header row; notes and
+    summaries without an ID column are skipped with a notice; a sheet that looks like a
+    ledger table but is none of them is an error (nothing the clerk sent is dropped
+    without a word)."""
+    if raw.name == OPTIONS_SHEET or not _has_content(raw):
+        return None
+    at = dict(file=raw.file)
+    named = match_sheet(raw.name)
+    words = ledger_like(raw) or []
+    has_id = any(_is_id_header(w) for w in words)
+    kind = "说明" if NOTES_SHEET.search(raw.name) else "汇总表" if SUMMARY_SHEET.search(raw.name) else None
+    if kind and not has_id:
+        problems.add(NOTE, raw.name, None, "", None, f"工作表“{raw.name}”是{kind}（没有证件号码列），已跳过，不导入", **at)
+        return None
+    if named is not None:
+        header = locate_header(raw, named)
+        if header is not None:
+            return named, header
+    found = by_headers(raw)
+    if found is not None:
+        spec, header = found
+        problems.add(NOTE, raw.name, None, "", None, f"工作表“{raw.name}”按表头识别为“{spec.name}”", **at)
+        return spec, header
+    if named is not None:
+        return named, None  # validate_sheet says it has no header
+    if words:
+        near = closest(raw)
+        hint = ""
+        if near is not None:
+            spec, missing = near
+            hint = f"最接近“{spec.name}”，但缺少" + "、".join(f"“{c.header}”" for c in missing) + "列。"
+        problems.add(ERROR, raw.name, None, "、".join(dict.fromkeys(words)), None,
+                     f"工作表“{raw.name}”像是台账表（有" + "、".join(f"“{w}”" for w in dict.fromkeys(words))
+                     + f"等列），但与任何一张台账表的格式都不符：{hint}请按模板改正表头，或把工作表名改为对应的表名", **at)
+        return None
+    problems.add(WARNING, raw.name, None, "", None, "未识别的工作表（不是台账表），已忽略", **at)
+    return None
+
+
+def _has_content(raw: RawSheet) -> bool:
+    return bool(raw.cells.size) and raw.cells.replace("", None).notna().any().any()
+
+
+def _is_id_header(written: str) -> bool:
+    from .spec import SHARED_ALIASES
+
+    key = norm_header(written)
+    key = re.sub(r"\(.*\)$", "", key)
+    return key in {norm_header(n) for n in ("证件号码", *SHARED_ALIASES["证件号码"])}
 
 
 def group_files(files: list[tuple[Path, bytes | None]]) -> list[list[tuple[Path, bytes | None]]]:

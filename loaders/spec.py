@@ -99,6 +99,29 @@ AMBIGUOUS_VALUES = {"work_area": {"区内": _QUNEI, "区内务工": _QUNEI}}
 TOWNSHIP = "township"
 VILLAGE = "village"
 
+# Values that cannot be right (a column pasted one place over is the usual cause).
+MAX_MONTHLY_INCOME = 100_000  # yuan
+MAX_HEADCOUNT = 100_000
+MAX_PAYMENT = 10_000_000  # yuan, one payment
+MONTH_NOTE = "可省略：标题行、工作表名或文件名写明月份时从中读取；填报日期不是统计时点"
+
+# One vocabulary for the columns several sheets share: each canonical header's other
+# spellings, accepted on every sheet that has a column of that header.
+SHARED_ALIASES: dict[str, tuple[str, ...]] = {
+    "乡镇": ("乡", "乡(镇)", "镇", "乡镇名称", "所在乡镇", "所属乡镇", "乡镇(街道)"),
+    "村": ("行政村", "所在村", "所属村", "村(社区)", "村名", "村(居)"),
+    "姓名": ("劳动力姓名", "成员姓名", "人员姓名"),
+    "证件号码": ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "身份证", "劳动力身份证号码"),
+    "是否建档立卡": ("是否贫困户", "人员类别", "户类型", "是否建档立卡户", "是否建档立卡贫困户", "是否贫困劳动力",
+                "是否建档立卡贫困劳动力"),
+}
+
+# The column a totals row writes 合计 into, when it is not the first text cell.
+NAME_COLUMNS = {
+    "townships": "name", "labor": "name", "workshops": "name", "posts": "name", "training": "name",
+    "subsidies": "recipient", "demand": "enterprise", "transport": "batch", "targets": "township",
+}
+
 
 def _township(required: bool = True, aliases: tuple[str, ...] = ()) -> Column:
     return Column(TOWNSHIP, "乡镇", "township", required, aliases)
@@ -127,7 +150,7 @@ SHEETS: tuple[Sheet, ...] = (
         "month",
         "month",
         (
-            Column("month", "统计时点", "month", True, ("统计月份", "年月", "数据日期", "填报日期")),
+            Column("month", "统计时点", "month", True, ("统计月份", "年月", "数据日期", "统计年月"), note=MONTH_NOTE),
             _township(True, ("乡", "乡(镇)", "镇", "所属乡镇", "乡镇名称")),
             Column(VILLAGE, "村", "text", True, ("行政村", "村(社区)", "所属村")),
             Column("name", "姓名", "text", True, ("劳动力姓名", "成员姓名")),
@@ -152,9 +175,12 @@ SHEETS: tuple[Sheet, ...] = (
                 "就业状态",
                 "enum",
                 True,
-                ("务工状态", "就业失业状态", "就业情况"),
+                ("务工状态", "就业失业状态", "就业情况", "是否就业", "是否务工"),
                 ("已就业", "未就业"),
                 {
+                    # a 是否就业 / 是否务工 column answers 是 or 否
+                    "是": "已就业",
+                    "否": "未就业",
                     "务工": "已就业",
                     "已务工": "已就业",
                     "就业": "已就业",
@@ -201,7 +227,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("work_place", "务工所在地", "text", False, ("务工地点", "就业地址")),
             Column("employer", "务工单位", "text", False, ("务工企业名称", "就业单位名称", "用工单位")),
             Column("work_months", "务工时间（月）", "int", False, ("务工月数", "务工时间"), minimum=0, maximum=12),
-            Column("monthly_income", "月收入（元）", "money", False, ("月工资", "务工月收入", "月均收入"), minimum=0),
+            Column("monthly_income", "月收入（元）", "money", False, ("月工资", "务工月收入", "月均收入"), minimum=0, maximum=MAX_MONTHLY_INCOME),
             Column("household_size", "家庭人口数", "int", False, ("家庭人口", "人数"), minimum=1, maximum=20),
             Column("household_id", "户编号", "text", False, ("户号",)),
             Column("sex", "性别", "enum", False, values=("男", "女"), note="缺省时按证件号码推算"),
@@ -222,13 +248,13 @@ SHEETS: tuple[Sheet, ...] = (
         "month",
         "month",
         (
-            Column("month", "统计时点", "month", True, ("统计月份",)),
+            Column("month", "统计时点", "month", True, ("统计月份",), note=MONTH_NOTE),
             Column("name", "车间名称", "text", True, ("扶贫车间名称", "帮扶车间名称")),
             _township(True, ("所在乡镇",)),
             Column(VILLAGE, "村", "text", False, ("所在村",)),
             Column("industry", "产业类型", "text", False, ("行业", "主营产品")),
             Column("resumed_on", "复工日期", "date", False, ("复工时间",), note="空白表示尚未复工"),
-            Column("on_duty", "在岗人数", "int", True, ("吸纳就业人数", "用工人数", "在岗人员"), minimum=0),
+            Column("on_duty", "在岗人数", "int", True, ("吸纳就业人数", "用工人数", "在岗人员"), minimum=0, maximum=MAX_HEADCOUNT),
             Column(
                 "poor_on_duty",
                 "其中贫困劳动力",
@@ -236,6 +262,7 @@ SHEETS: tuple[Sheet, ...] = (
                 True,
                 ("吸纳贫困劳动力", "吸纳建档立卡贫困劳动力人数"),
                 minimum=0,
+                maximum=MAX_HEADCOUNT,
                 note="不超过在岗人数",
             ),
         ),
@@ -301,7 +328,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("id_number", "证件号码", "id", False, note="对象类型为个人时必填"),
             _township(True),
             Column(VILLAGE, "村", "text", False),
-            Column("amount", "金额（元）", "money", True, ("补贴金额", "发放金额", "金额（万元）"), minimum=0),
+            Column("amount", "金额（元）", "money", True, ("补贴金额", "发放金额", "金额（万元）", "金额"), minimum=0, maximum=MAX_PAYMENT),
         ),
     ),
     Sheet(
@@ -314,7 +341,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("enterprise", "企业名称", "text", True, ("用工单位",)),
             Column("location", "企业所在地", "enum", True, ("所在地",), DEMAND_LOCATIONS, note="区内指宜州区内"),
             Column("job_type", "工种", "text", True, ("岗位名称",)),
-            Column("postings", "岗位数", "int", True, ("招聘人数", "需求人数"), minimum=1),
+            Column("postings", "岗位数", "int", True, ("招聘人数", "需求人数"), minimum=1, maximum=MAX_HEADCOUNT),
             Column("published_on", "发布日期", "date", True),
             Column("channel", "发布渠道", "text", False, ("发布平台",)),
         ),
@@ -330,8 +357,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("departed_on", "出发日期", "date", True),
             Column("destination", "目的地", "text", True),
             _township(False, ("出发乡镇",)),
-            Column("people", "人数", "int", True, ("输送人数",), minimum=1),
-            Column("poor", "其中建档立卡", "int", True, ("其中贫困劳动力",), minimum=0, note="不超过人数"),
+            Column("people", "人数", "int", True, ("输送人数",), minimum=1, maximum=MAX_HEADCOUNT),
+            Column("poor", "其中建档立卡", "int", True, ("其中贫困劳动力",), minimum=0, maximum=MAX_HEADCOUNT, note="不超过人数"),
         ),
         unique=("batch",),
     ),
@@ -345,7 +372,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("year", "年度", "year", True),
             _township(True),
             Column("indicator", "指标", "enum", True, values=TARGET_INDICATORS),
-            Column("value", "目标值", "number", True, minimum=0, note="比率填百分数，如 90 表示 90%"),
+            Column("value", "目标值", "number", True, minimum=0, maximum=MAX_HEADCOUNT, note="比率填百分数，如 90 表示 90%"),
         ),
         unique=("township", "indicator"),
     ),

@@ -75,20 +75,95 @@ def parse_date(text: str) -> dt.date:
     raise Invalid(f"无法识别的日期“{text}”，请写成 2020-03-15 的形式")
 
 
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = r"[〇○零一二三四五六七八九十]"
+# 2020年9月份, 20年9月, 二〇二〇年九月: the year, then the month; 份 and a day may follow.
+_MONTH_CN_RE = re.compile(
+    rf"(\d{{4}}|\d{{2}}|{_CN_NUMBER}{{4}})\s*年\s*(\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*月份?(?:\s*(?:\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*日)?"
+)
+_MONTH_ONLY_RE = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*月份?")
+
+
+def _cn_int(text: str) -> int:
+    """12, 〇九, 十二 or 二〇二〇 as a number."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in text))
+
+
+def _full_year(year: str) -> int:
+    value = _cn_int(year)
+    return 2000 + value if len(year) == 2 else value
+
+
+YEAR_MISSING = "月份没有写年份，标题、工作表名和文件名中也没有年份：请写成“2020年9月”或“2020-09”"
+
+
+def month_without_year(text: str) -> int | None:
+    """9 for "9月" or "九月份": a month the clerk wrote without its year."""
+    m = _MONTH_ONLY_RE.fullmatch(text.strip())
+    if not m:
+        return None
+    month = _cn_int(m[1])
+    return month if 1 <= month <= 12 else None
+
+
 def parse_month(text: str) -> str:
-    """2020-09, 2020年9月, 202009, or any date: the month as YYYY-MM."""
+    """2020-09, 2020年9月(份), 二〇二〇年九月, 20年9月, 202009, or any date: YYYY-MM."""
     m = _MONTH_RE.fullmatch(text) or _MONTH_COMPACT_RE.fullmatch(text)
     if m:
         year, month = int(m[1]), int(m[2])
+    elif m := _MONTH_CN_RE.fullmatch(text.strip()):
+        year, month = _full_year(m[1]), _cn_int(m[2])
     else:
         try:
             day = parse_date(text)
         except Invalid:
+            if month_without_year(text):
+                raise Invalid(YEAR_MISSING) from None
             raise Invalid(f"无法识别的月份“{text}”，请写成 2020-09 或 2020年9月") from None
         year, month = day.year, day.month
     if not 1 <= month <= 12 or not 1900 <= year <= 2100:
         raise Invalid(f"月份“{text}”不存在")
     return f"{year:04d}-{month:02d}"
+
+
+# Text after these words is a date of filling in or printing, never the month described.
+_NOT_THE_MONTH = re.compile(r"(填报|填表|报送|制表|打印|导出|审核)(日期|时间)")
+_RANGE_RE = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*[-—–~～至到]\s*(\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*月")
+_ISO_MONTH_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](0?[1-9]|1[0-2])(?![\d])")
+_COMPACT_IN_TEXT_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(?!\d)")
+_YEAR_RE = re.compile(rf"(\d{{4}}|{_CN_NUMBER}{{4}})\s*年")
+
+
+def months_in_text(text: str) -> tuple[str | None, int | None, int | None]:
+    """What a title, a sheet name or a file name says of the month it describes:
+    (YYYY-MM or None, a month without its year or None, a year or None). A range
+    (2020年1-9月) names no single month; a date of filling in is not the month."""
+    text = unicodedata.normalize("NFKC", text)
+    cut = _NOT_THE_MONTH.search(text)
+    if cut:
+        text = text[: cut.start()]
+    if _RANGE_RE.search(text):
+        year = _YEAR_RE.search(text)
+        return None, None, _full_year(year[1]) if year else None
+    for pattern, convert in (
+        (_MONTH_CN_RE, lambda m: (_full_year(m[1]), _cn_int(m[2]))),
+        (_ISO_MONTH_RE, lambda m: (int(m[1]), int(m[2]))),
+        (_COMPACT_IN_TEXT_RE, lambda m: (int(m[1]), int(m[2]))),
+    ):
+        for m in pattern.finditer(text):
+            year, month = convert(m)
+            if 1 <= month <= 12 and 1900 <= year <= 2100:
+                return f"{year:04d}-{month:02d}", month, year
+    year = _YEAR_RE.search(text)
+    year = _full_year(year[1]) if year else None
+    m = _MONTH_ONLY_RE.search(text)
+    month = _cn_int(m[1]) if m else None
+    return None, month if month and 1 <= month <= 12 else None, year
 
 
 def parse_year(text: str) -> int:
@@ -98,14 +173,23 @@ def parse_year(text: str) -> int:
     return int(m[1])
 
 
+TOO_MANY_DIGITS = "数字位数过多（15位以上），疑似把证件号码或电话填入了此列"
+_ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
+
+
 def _decimal(text: str) -> Decimal:
     cleaned = re.sub(r"[,，\s元¥￥]", "", text)
     if not _NUMBER_RE.fullmatch(cleaned):
-        raise Invalid(f"“{text}”不是数字")
+        raise Invalid(TOO_MANY_DIGITS if _ID_LIKE.fullmatch(cleaned) else f"“{text}”不是数字")
     try:
-        return Decimal(cleaned)
+        value = Decimal(cleaned)
     except InvalidOperation:
         raise Invalid(f"“{text}”不是数字") from None
+    # 15 digits before the point: an ID number or a phone pasted one column over, never
+    # a count or an amount (and past this, exact arithmetic would overflow).
+    if value.is_finite() and value != 0 and value.adjusted() >= 14:
+        raise Invalid(TOO_MANY_DIGITS)
+    return value
 
 
 def money_parser(wan: bool):
@@ -164,6 +248,13 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 
 _EMPTY = {"", "nan", "NaN", "None", "NaT", "<NA>"}
+# Zero-width characters, the BOM, bidirectional marks and the soft hyphen: invisible on
+# screen, so never part of a value (nor shown as the reason a value is wrong).
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def visible(text: str) -> str:
+    return INVISIBLE.sub("", text)
 
 
 def cell_text(value) -> str | None:
@@ -180,7 +271,7 @@ def cell_text(value) -> str | None:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    text = str(value).strip()
+    text = visible(str(value)).strip()
     if text in _EMPTY:
         return None
     return re.sub(r"^(-?\d+)\.0+$", r"\1", text)

@@ -40,6 +40,8 @@ table = pd.DataFrame(
             "文件或说明": "；".join(x for x in (r["filename"], r["note"]) if x),
             "SHA-256": (r["sha256"] or "")[:16],
             "各表各月行数": counts(r["row_counts"]),
+            # what the reader inferred or skipped, as the importer confirmed it
+            "导入时的说明": "；".join(r["inferred"]),
         }
         for r in rows
     ]

@@ -14,12 +14,13 @@ import streamlit as st
 
 import loaders
 from ledger import intake, store
+from loaders import limits
 from ledger.tables import shown_changes
 from loaders.validate import ERROR
 from ui.data import ledger
 
 PAGE = "intake"
-TYPES = ".xlsx、.xls、.csv"
+TYPES = ".xlsx、.xls、.ods、.csv"
 BY_TOWNSHIP = "只替换文件中的乡镇（其他乡镇的数据保持不变）"
 WHOLE_MONTH = "整月替换（按全区汇总表导入）"
 ROUND, DONE, CHECKED, PREVIEWED = (f"{PAGE}_{k}" for k in ("round", "done", "checked", "previewed"))
@@ -41,10 +42,17 @@ files = st.file_uploader(
     "选择文件", accept_multiple_files=True, key=f"{PAGE}_files_{st.session_state.get(ROUND, 0)}",
     help=f"接受 {TYPES} 文件，单个文件不超过 {st.get_option('server.maxUploadSize')} MB。",
 )
-st.caption(f"接受 {TYPES}；单个文件不超过 {st.get_option('server.maxUploadSize')} MB；设置了打开密码的工作簿请先取消密码。")
+st.caption(
+    f"接受 {TYPES}；单个文件不超过 {st.get_option('server.maxUploadSize')} MB，一次最多 {limits.MAX_FILES} 个文件、"
+    f"合计不超过 {limits.MAX_UPLOAD_BYTES // limits.MB} MB；设置了打开密码的工作簿请先取消密码。"
+)
 if not files:
     st.stop()
 
+refused = limits.check_upload([(f.name, f.size) for f in files])
+if refused:
+    st.error(refused)
+    st.stop()
 payload = [(Path(f.name), f.getvalue()) for f in files]
 groups = loaders.group_files(payload)  # each workbook its own import; CSV files together
 fingerprint = tuple((str(p), store.file_sha256(d)) for p, d in payload)
@@ -70,21 +78,24 @@ several = len(groups) > 1
 names = ["、".join(p.name for p, _ in group) for group in groups]
 
 
-def problem_table(problems, files=None) -> None:
-    """Every problem; with several files, which file each is in."""
-    frame = pd.DataFrame(
-        [{"级别": p.level, "工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "问题": p.message} for p in problems]
+def problem_frame(problems, label: str = "问题") -> pd.DataFrame:
+    """One row a problem, pointing at the cell as Excel shows it (file, sheet, row, column)."""
+    return pd.DataFrame(
+        [{"级别": p.level, "文件": p.file, "工作表": p.sheet, "行号": p.row, "列": p.letter, "表头": p.column, "值": p.value,
+          label: p.message} for p in problems],
+        columns=["级别", "文件", "工作表", "行号", "列", "表头", "值", label],
     )
-    if files is not None:
-        frame.insert(0, "文件", files)
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{PAGE}_problems")
+
+
+def problem_table(problems, key: str = f"{PAGE}_problems") -> None:
+    st.dataframe(problem_frame(problems), hide_index=True, width="stretch", key=key)
 
 
 errors = sum(len(r.errors) for r in results)
 if errors:
     st.error(f"发现 {errors} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")
-    shown = [(n, p) for n, r in zip(names, results) for p in r.problems]
-    problem_table([p for _, p in shown], [n for n, _ in shown] if several else None)
+    # warnings and what was inferred too: one round of corrections fixes everything
+    problem_table([p for r in results for p in r.problems])
     for i, (group, name, r) in enumerate(zip(groups, names, results)):
         if r.errors:
             st.download_button(
@@ -102,17 +113,16 @@ if not all(r.ok for r in results):
 if several:
     st.info(f"{len(groups)} 个文件将依次导入（每个文件一条导入记录，在同一个事务中）：后面的文件只替换自己的乡镇，不会覆盖前面文件的数据。")
 
-warnings = [(n, p) for n, r in zip(names, results) for p in r.warnings]
+notes = [p for r in results for p in r.notes]
+if notes:
+    # What the reader inferred or skipped is shown before anything is written, so the
+    # clerk confirms it (and it is kept in the import's history record).
+    st.subheader("请核对：系统推断或跳过的内容")
+    st.dataframe(problem_frame(notes, "说明").drop(columns=["级别"]), hide_index=True, width="stretch", key=f"{PAGE}_notes")
+warnings = [p for r in results for p in r.warnings]
 if warnings:
     with st.expander(f"{len(warnings)} 条提示（不影响导入）"):
-        st.dataframe(
-            pd.DataFrame(
-                [({"文件": n} if several else {}) | {"工作表": p.sheet, "行号": p.row, "列": p.column, "值": p.value, "提示": p.message}
-                 for n, p in warnings]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(problem_frame(warnings, "提示").drop(columns=["级别"]), hide_index=True, width="stretch")
 
 previewed = st.session_state.setdefault(PREVIEWED, {})
 if "uncovered" not in previewed:
@@ -139,7 +149,7 @@ if by_township not in previewed:
 preview = previewed[by_township]
 if not preview.ok:
     st.error("文件不能导入，数据库没有任何改动：")
-    problem_table([p for p in preview.problems if p.level == ERROR])
+    problem_table([p for p in preview.problems if p.level == ERROR], f"{PAGE}_store_problems")
     st.stop()
 
 st.subheader("将要发生的变化")

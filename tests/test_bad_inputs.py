@@ -88,7 +88,7 @@ CASES = [
     ("poor-above-people", "a.xlsx", _named({TRANSPORT: [TRANSPORT_HEADER, ["P9", "2020-03-01", "东莞", "庆远镇", 30, 31]]}),
      [(TRANSPORT, 2, "其中建档立卡", "31", "不能大于“人数”")]),
     ("duplicate-id-in-a-month", "a.xlsx", _named({LABOR: _labor((2, "证件号码", PEOPLE[0]))}),
-     [(LABOR, 2, "证件号码", PEOPLE[0], "同一月份重复（与第2行相同）"), (LABOR, 4, "证件号码", PEOPLE[0], "同一月份重复（与第2行相同）")]),
+     [(LABOR, 2, "证件号码", PEOPLE[0], "同一月份重复（与第4行相同）"), (LABOR, 4, "证件号码", PEOPLE[0], "同一月份重复（与第2行相同）")]),
     ("impossible-date", "a.xlsx", _named({SUBSIDY: [SUBSIDY_HEADER, ["2020-02-30", "稳岗补贴", "个人", "张三", PEOPLE[0], "庆远镇", 200]]}),
      [(SUBSIDY, 2, "发放日期", "2020-02-30", "日期“2020-02-30”不存在")]),
     ("impossible-month", "a.xlsx", _named({LABOR: _labor((1, "统计时点", "2020-13"))}),
@@ -111,7 +111,9 @@ CASES = [
      [("台账.xlsx", None, "", None, "没有可")]),
     ("header-only", "台账.xlsx", _named({LABOR: [LABOR_HEADER]}),
      [(None, None, "", None, "没有可")]),
-    ("csv-named-like-no-sheet", "数据.csv", _bytes("\n".join(",".join(map(str, r)) for r in _labor()).encode("gb18030")),
+    # A CSV named like no sheet is found by its headers (tests/test_staff_workbooks.py);
+    # one whose headers are no ledger's holds nothing to import.
+    ("csv-named-like-no-sheet", "数据.csv", _bytes("项目,数量\n甲,1\n乙,2\n".encode("gb18030")),
      [("数据.csv", None, "", None, "没有可")]),
     ("no-header", "台账.xlsx", _named({LABOR: [["张三", "李四"], ["1", "2"]]}),
      [(LABOR, None, "", None, "找不到表头")]),
@@ -130,7 +132,8 @@ DB_CASES = [c for c in CASES if c[0] not in FILE_LEVEL | LOADER_ONLY]
 
 
 def _check_problems(outcome, expected) -> None:
-    got = [(p.sheet, p.row, p.column, p.value, p.message) for p in outcome.errors]
+    # A file-level problem names the file (a file is not a 工作表); the others the sheet.
+    got = [(p.sheet or p.file, p.row, p.column, p.value, p.message) for p in outcome.errors]
     assert len(got) == len(expected), got
     for (sheet, row, column, value, fragment), (g_sheet, g_row, g_column, g_value, g_message) in zip(expected, got):
         if sheet is not None:
@@ -141,9 +144,9 @@ def _check_problems(outcome, expected) -> None:
         assert fragment in g_message
     for problem in outcome.errors:
         text = str(problem)
-        assert text.startswith("[错误] 工作表“")
-        if problem.row is not None:
-            assert f"第{problem.row}行“{problem.column}”列" in text
+        assert text.startswith("[错误] 文件“")
+        if problem.row is not None and problem.column and not problem.column.endswith("*"):
+            assert f"第{problem.row}行{problem.letter}列“{problem.column}”" in text and problem.letter
 
 
 @pytest.mark.parametrize("name, filename, build, expected", CASES, ids=[c[0] for c in CASES])
@@ -248,8 +251,10 @@ def test_cli_rejects_bad_rows_with_exit_1_and_no_traceback(tmp_path):
         lines = run.stdout.splitlines()
         assert lines[0] == "== bad.xlsx"
         assert lines[1] == "错误（2）："
-        assert lines[2].startswith(f"  [错误] 工作表“劳动力就业台账”第3行“证件号码”列：值“{with_wrong_check(PEOPLE[1])}”：证件号码校验码错误")
-        assert lines[3].startswith("  [错误] 工作表“劳动力就业台账”第4行“乡镇”列：值“宜山乡”：未知乡镇")
+        assert lines[2].startswith(
+            f"  [错误] 文件“bad.xlsx”工作表“劳动力就业台账”第3行E列“证件号码”：值“{with_wrong_check(PEOPLE[1])}”：证件号码校验码错误"
+        )
+        assert lines[3].startswith("  [错误] 文件“bad.xlsx”工作表“劳动力就业台账”第4行B列“乡镇”：值“宜山乡”：未知乡镇")
         assert lines[4] == "导入被拒绝：共 2 处错误，数据库未作任何改动。"
         assert snapshot(engine) == before
     finally:

@@ -150,10 +150,12 @@ def test_a_file_with_errors_is_not_previewed_and_its_problems_workbook_marks_the
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["问题清单", LABOR]
     listing = list(book["问题清单"].iter_rows(values_only=True))
-    assert listing[0] == ("工作表", "行号", "列", "值", "问题", "级别")
+    assert listing[0] == ("工作表", "行号", "列", "表头", "值", "问题", "级别", "文件")
     assert len(listing) - 1 == len(result.problems) == 3
-    assert {(r[1], r[2], r[5]) for r in listing[1:]} == {(3, "证件号码", "错误"), (4, "乡镇", "错误"), (4, "就业状态", "错误")}
-    assert {r[4] for r in listing[1:]} == {p.message for p in result.problems}
+    assert {(r[1], r[2], r[3], r[6], r[7]) for r in listing[1:]} == {
+        (3, "E", "证件号码", "错误", "bad.xlsx"), (4, "B", "乡镇", "错误", "bad.xlsx"), (4, "G", "就业状态", "错误", "bad.xlsx")
+    }
+    assert {r[5] for r in listing[1:]} == {p.message for p in result.problems}
 
     ws = book[LABOR]
     assert ws["A1"].value == "统计时点" and ws["E3"].value == rows[2][4]
