@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import values
 from .read import CSV_SUFFIXES, RawSheet, Unreadable, read_file
 from .spec import SHEETS, SHEETS_BY_KEY, Sheet
 from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
@@ -179,7 +180,11 @@ def _which_table(raw: RawSheet, problems: Problems) -> tuple[Sheet, Header | Non
 
 
 def _has_content(raw: RawSheet) -> bool:
-    return bool(raw.cells.size) and raw.cells.replace("", None).notna().any().any()
+    from .values import cell_text
+
+    return any(cell_text(v) is not None for v in raw.cells.head(50).to_numpy().ravel()) or any(
+        values.to_text(raw.cells[c]).notna().any() for c in raw.cells.columns
+    )
 
 
 def _is_id_header(written: str) -> bool:

@@ -120,6 +120,8 @@ def _frame(rows: list[list]) -> pd.DataFrame:
 def _fill_merged(sheet: RawSheet) -> None:
     """A merged range's value in every cell it covers, as the clerk sees it."""
     cells = sheet.cells
+    if not sheet.merged:
+        return  # filled stays None: no cell is a copy
     filled = np.zeros(cells.shape, dtype=bool)
     height, width = cells.shape
     grid = cells.to_numpy(dtype=object, copy=True)

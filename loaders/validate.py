@@ -366,15 +366,16 @@ def validate_sheet(
     body = raw.cells.loc[header.last + 1 :]
     filled = raw.filled.loc[header.last + 1 :] if raw.filled is not None else None
     texts = {key: values.to_text(body[pos]) for key, pos in positions.items()}
+    # Where a totals or footer word can be: the columns read, 序号, and any left of them.
+    left = min(positions.values(), default=0)
+    every = {pos: texts[key] for key, pos in positions.items()} | {
+        pos: values.to_text(body[pos]) for pos in body.columns if pos < left or pos in header.ignored.values()
+    }
     # A row is blank when none of the columns we read holds anything of its own: a value
     # merged down past the last person is not a row.
     own = {key: text.where(~filled[positions[key]], None) if filled is not None else text for key, text in texts.items()}
     keep = pd.DataFrame(own).notna().any(axis=1) if own else pd.Series(False, index=body.index)
-    anything = pd.DataFrame({p: texts[k].notna() if k else values.to_text(body[p]).notna()
-                             for p in body.columns for k in [next((k for k, q in positions.items() if q == p), None)]})
-    if filled is not None:
-        anything &= ~filled
-    skipped = _skip_rows(raw, spec, header, body[anything.any(axis=1)], problems)
+    skipped = _skip_rows(raw, spec, header, body, every, filled, problems)
     keep &= ~keep.index.isin(skipped)
     body = body[keep]
     texts = {key: text[keep] for key, text in texts.items()}
@@ -418,21 +419,36 @@ def _cn_month(month: str) -> str:
     return f"{month[:4]}年{int(month[5:7])}月"
 
 
-def _skip_rows(raw: RawSheet, spec: Sheet, header: Header, body: pd.DataFrame, problems: Problems) -> dict[int, str]:
+_NOT_DATA_HINT = re.compile("合计|总计|小计|累计|" + "|".join(re.escape(w) for w in FOOTER_WORDS[:8]))
+
+
+def _skip_rows(raw: RawSheet, spec: Sheet, header: Header, body: pd.DataFrame, every: dict, filled, problems: Problems) -> dict[int, str]:
     """Totals (合计, 总计, 小计, 累计 in 序号, the first text cell or the name cell) and
     signature footers: Excel row → kind. Each is reported; none is ever counted,
-    whatever is filled down into it."""
+    whatever is filled down into it. Only rows with one of those words anywhere are
+    looked at cell by cell."""
+    hint = None
+    for pos, text in every.items():
+        hit = values.per_unique(text, lambda v: bool(_NOT_DATA_HINT.search(fold(v)))).fillna(False).astype(bool)
+        if filled is not None:
+            hit &= ~filled[pos]
+        hint = hit if hint is None else hint | hit
+    if hint is None or not hint.any():
+        return {}
     name_pos = header.positions.get(NAME_COLUMNS.get(spec.key, ""))
     serial_pos = next(iter(header.ignored.values()), None)
     skipped: dict[int, str] = {}
-    for r, row in body.iterrows():
-        cells = [values.cell_text(v) for v in row.to_numpy()]
-        first_text = next((t for v, t in zip(row.to_numpy(), cells) if t is not None and isinstance(v, str)), None)
-        first_any = next((t for t in cells if t is not None), None)
+    for r in hint.index[hint.to_numpy()]:
+        row = body.loc[r]
+        cells = {pos: values.cell_text(row[pos]) for pos in body.columns}
+        if filled is not None:  # a copy of a value merged down is not this row's own text
+            cells = {pos: (None if filled.at[r, pos] else t) for pos, t in cells.items()}
+        first_text = next((t for pos, t in cells.items() if t is not None and isinstance(row[pos], str)), None)
+        first_any = next((t for t in cells.values() if t is not None), None)
         kind = (
-            _total_kind(cells[serial_pos] if serial_pos is not None else None)
+            _total_kind(cells.get(serial_pos))
             or _total_kind(first_text)
-            or _total_kind(cells[name_pos] if name_pos is not None else None, exact=True)
+            or _total_kind(cells.get(name_pos), exact=True)
         )
         if kind:
             skipped[r] = kind
@@ -443,18 +459,22 @@ def _skip_rows(raw: RawSheet, spec: Sheet, header: Header, body: pd.DataFrame, p
     return skipped
 
 
+# Excel's error values, and LibreOffice's Err:502 style, as a cell shows them.
+EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+_LIBRE_ERROR = re.compile(r"Err:\d{3}")
+
+
 def _bad_cells(raw: RawSheet, header: Header, rows: pd.Index, texts: dict[str, pd.Series], problems: Problems) -> dict[str, pd.Series]:
     """Formulas without a computed value and Excel error values in the columns read:
     errors naming the cell. Returns, per column key, the rows so reported (their cell
     reads as blank, which must not also be called 必填项为空)."""
-    errors = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
     out: dict[str, pd.Series] = {}
     wanted = set(rows)
     for key, pos in header.positions.items():
         flagged = pd.Series(False, index=rows)
         text = texts[key]
-        as_error = text.isin(list(errors)) | text.str.fullmatch(r"Err:\d{3}", na=False).astype(bool)
-        for r in text.index[as_error.fillna(False).astype(bool)]:
+        as_error = values.per_unique(text, lambda v: v in EXCEL_ERRORS or bool(_LIBRE_ERROR.fullmatch(v)))
+        for r in text.index[as_error.fillna(False).astype(bool).to_numpy()]:
             problems.add(ERROR, raw.name, int(r), header.written[key], text[r],
                          f"单元格为Excel错误值“{text[r]}”（公式出错），请改正公式或填入数值后再导入",
                          file=raw.file, letter=letter(pos))
