@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from loaders import LoadResult, Problem
-from loaders.read import read_file
+from loaders import read_isolated
 from loaders.spec import SHEETS_BY_KEY
 from loaders.validate import ERROR, by_headers, locate_header, match_sheet
 
@@ -279,7 +279,7 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
     raws = {}
     for name, data in files.items():
         try:
-            for raw in read_file(name, data):
+            for raw in read_isolated(name, data):
                 raws.setdefault(raw.name, raw)
         except Exception:  # an unreadable file: its problem is on the list already
             continue

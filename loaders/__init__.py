@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import values
+from . import isolate, values
 from .read import CSV_SUFFIXES, RawSheet, Unreadable, read_file
 from .spec import SHEETS, SHEETS_BY_KEY, Sheet
 from .townships import DEFAULT_TOWNSHIPS, Township, TownshipResolver, split_aliases
@@ -84,7 +84,30 @@ def load(
 def load_files(
     files: list[tuple[Path, bytes | None]], townships: tuple[Township, ...] | None = None, progress: Progress = quiet
 ) -> LoadResult:
-    """Read several files as one import (a workbook, or one CSV per sheet)."""
+    """Read several files as one import (a workbook, or one CSV per sheet), in a child
+    process with a memory and a time limit (``isolate``): an untrusted file may crash or
+    exhaust the child, never the caller. Such a failure is an error naming the files."""
+    names = "、".join(Path(p).name for p, _ in files)
+    try:
+        return isolate.run(load_in_process, files, townships, progress=progress, name=names)
+    except isolate.Failed as exc:
+        result = LoadResult(townships=townships or DEFAULT_TOWNSHIPS)
+        result.problems = [Problem(ERROR, "", None, "", "", str(exc), names)]
+        return result
+
+
+def read_isolated(path: str | Path, data: bytes | None = None) -> list[RawSheet]:
+    """``read_file`` in a child process (see ``load_files``); Unreadable on any failure."""
+    try:
+        return isolate.run(read_file, path, data, name=Path(path).name)
+    except isolate.Failed as exc:
+        raise Unreadable(str(exc)) from None
+
+
+def load_in_process(
+    files: list[tuple[Path, bytes | None]], townships: tuple[Township, ...] | None = None, progress: Progress = quiet
+) -> LoadResult:
+    """``load_files`` in this process: for trusted files and for the child itself."""
     problems = Problems()
     raws: list[tuple[Sheet, RawSheet, Header | None]] = []
     for i, (path, data) in enumerate(files):

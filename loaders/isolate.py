@@ -11,7 +11,8 @@ the child used goes back to the system when it exits.
 
 Children come from a "forkserver": the Streamlit server has threads, so forking it is
 unsafe, and a spawned interpreter would import pandas afresh (~1 s). The fork server
-imports pandas, python_calamine and the loaders once, then forks a child in ~10 ms.
+imports pandas, python_calamine and the loaders once, then forks each child from
+itself: a call costs ~25 ms, plus ~1 s per 100 MB of pickled result.
 
 ``fn`` must be a top-level function of an importable module (not ``__main__``). Set
 LEDGER_READ_INPROCESS=1 to call it in this process instead, for a debugger.
@@ -26,12 +27,13 @@ import pickle
 import resource
 import signal
 import sys
+import threading
 import time
 import traceback
 from multiprocessing import connection, spawn
 
 MEMORY_MB = 6144  # reading and checking the 20 MB sample peaks at 2.2 GB of address space
-SECONDS = 600  # the sample takes about a minute and a half on a quiet machine
+SECONDS = 600  # reading and checking the sample took 75 s on a busy two-core machine
 PRELOAD = ["loaders", "pandas", "python_calamine"]
 NAME = "ledger-read"  # children's process name; marks them for _preparation_data
 TAIL = 4096  # bytes of the child's stderr kept to tell why it died
@@ -50,6 +52,9 @@ class Failed(Exception):
     def __init__(self, message: str, kind: str, error: BaseException | None = None, detail: str = ""):
         super().__init__(message)
         self.kind, self.error, self.detail = kind, error, detail
+
+    def __reduce__(self):
+        return Failed, (str(self), self.kind, self.error, self.detail)
 
 
 def run(fn, *args, progress=None, memory_mb: int | None = None, seconds: float | None = None,
@@ -70,6 +75,15 @@ def run(fn, *args, progress=None, memory_mb: int | None = None, seconds: float |
     if getattr(fn, "__module__", None) == "__main__":
         raise ValueError(f"{fn!r}: a child cannot import __main__; move it to a module")
 
+    with _SLOTS:
+        return _run_child(fn, args, forward, progress, memory_mb, seconds, reading)
+
+
+# Readers at once: each may take MEMORY_MB, and several clerks may upload together.
+_SLOTS = threading.BoundedSemaphore(int(os.environ.get("LEDGER_READERS", "2")))
+
+
+def _run_child(fn, args, forward, progress, memory_mb, seconds, reading):
     results, results_w = _context.Pipe(duplex=False)
     errors, errors_w = _context.Pipe(duplex=False)
     child = _context.Process(target=_child, args=(fn, args, forward, memory_mb, results_w, errors_w),
@@ -84,7 +98,8 @@ def run(fn, *args, progress=None, memory_mb: int | None = None, seconds: float |
         deadline = time.monotonic() + seconds
         while True:
             left = deadline - time.monotonic()
-            ready = connection.wait([results, child.sentinel] + ([errors] if stderr.open else []), left) if left > 0 else []
+            waits = [results, child.sentinel] + ([errors] if stderr.open else [])
+            ready = connection.wait(waits, left) if left > 0 else []
             if not ready:
                 raise Failed(f"{reading}超时（{seconds:g}秒），文件可能过大或已损坏：请把数据分成几个文件后再导入",
                              "timeout", detail=stderr.text())

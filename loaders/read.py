@@ -278,6 +278,9 @@ def decode(data: bytes, filename: str) -> str:
 def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
     if b"\x00" in data[:4096]:
         raise Unreadable(f"文件“{filename}”不是文本格式的CSV文件")
+    refused = limits.check_csv(data, filename)
+    if refused:
+        raise Unreadable(refused)
     text = decode(data, filename)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")

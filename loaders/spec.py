@@ -116,6 +116,9 @@ SHARED_ALIASES: dict[str, tuple[str, ...]] = {
                 "是否建档立卡贫困劳动力"),
 }
 
+# What the national system's exports write for 是否建档立卡, on every sheet that has it.
+POOR_VALUES = {"贫困户": "是", "脱贫户": "是", "一般贫困户": "是", "低保贫困户": "是", "特困供养贫困户": "是", "一般农户": "否"}
+
 # The column a totals row writes 合计 into, when it is not the first text cell.
 NAME_COLUMNS = {
     "townships": "name", "labor": "name", "workshops": "name", "posts": "name", "training": "name",
@@ -161,14 +164,7 @@ SHEETS: tuple[Sheet, ...] = (
                 "yesno",
                 True,
                 ("是否贫困户", "人员类别", "户类型"),
-                value_aliases={
-                    "贫困户": "是",
-                    "脱贫户": "是",
-                    "一般贫困户": "是",
-                    "低保贫困户": "是",
-                    "特困供养贫困户": "是",
-                    "一般农户": "否",
-                },
+                value_aliases=POOR_VALUES,
             ),
             Column(
                 "employed",
@@ -303,7 +299,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column(VILLAGE, "村", "text", False),
             Column("name", "姓名", "text", True, ("劳动力姓名",)),
             Column("id_number", "证件号码", "id", True, ("劳动力身份证号码",)),
-            Column("is_poor", "是否建档立卡", "yesno", False, note="空白时按劳动力台账查找"),
+            Column("is_poor", "是否建档立卡", "yesno", False, value_aliases=POOR_VALUES, note="空白时按劳动力台账查找"),
         ),
     ),
     Sheet(

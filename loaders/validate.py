@@ -49,8 +49,10 @@ class Problem:
             parts.append(f"工作表“{self.sheet}”")
         if self.row:
             parts.append(f"第{self.row}行")
-        if self.letter or self.column:
+        if self.letter:
             parts.append(f"{self.letter}列" + (f"“{self.column}”" if self.column else ""))
+        elif self.column:
+            parts.append(f"“{self.column}”列")
         return "".join(parts)
 
     def __str__(self) -> str:
@@ -352,6 +354,8 @@ def validate_sheet(
         month_source = _month_from_context(raw, header)
     for col in header.missing(spec, month_optional=month_source is not None):
         extra = "（也可在标题行、工作表名或文件名中写明月份，如“2020年9月”）" if col.key == "month" else ""
+        if col.key == "month" and (bare := _bare_month_in_context(raw, header)):
+            extra = f"（{bare[0]}中有“{bare[1]}月”，但标题、工作表名和文件名中都没有年份：请写成“2020年{bare[1]}月”）"
         problems.add(ERROR, name, header.last, f"{col.header}*", None, f"缺少必填列{extra}", file=file)
     if header.unknown:
         problems.add(WARNING, name, header.last, "、".join(w for _, w in header.unknown), None, "未识别的列，已忽略", file=file,
@@ -540,6 +544,14 @@ def _month_from_context(raw: RawSheet, header: Header) -> tuple[str, str] | None
     year = next(((where, y) for where, (_, _, y) in sources if y), None)
     if bare and year:
         return f"{year[1]:04d}-{bare[1]:02d}", f"{bare[0]}（年份取自{year[0]}）" if bare[0] != year[0] else bare[0]
+    return None
+
+
+def _bare_month_in_context(raw: RawSheet, header: Header) -> tuple[str, int] | None:
+    for where, text in _sources(raw, header):
+        month = values.months_in_text(text)[1]
+        if month:
+            return where, month
     return None
 
 

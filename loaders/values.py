@@ -64,6 +64,7 @@ def _make_date(y: int, m: int, d: int, text: str) -> dt.date:
 
 def parse_date(text: str) -> dt.date:
     """2020-03-15, 2020/3/15, 2020年3月15日, 20200315, or an Excel date serial."""
+    text = unicodedata.normalize("NFKC", text)
     if m := _DATE_RE.fullmatch(text):
         return _make_date(int(m[1]), int(m[2]), int(m[3]), text)
     if m := _DATE_COMPACT_RE.fullmatch(text):
@@ -113,6 +114,7 @@ def month_without_year(text: str) -> int | None:
 
 def parse_month(text: str) -> str:
     """2020-09, 2020年9月(份), 二〇二〇年九月, 20年9月, 202009, or any date: YYYY-MM."""
+    text = unicodedata.normalize("NFKC", text)
     m = _MONTH_RE.fullmatch(text) or _MONTH_COMPACT_RE.fullmatch(text)
     if m:
         year, month = int(m[1]), int(m[2])
@@ -132,7 +134,11 @@ def parse_month(text: str) -> str:
 
 
 # Text after these words is a date of filling in or printing, never the month described.
-_NOT_THE_MONTH = re.compile(r"(填报|填表|报送|制表|打印|导出|审核)(日期|时间)")
+_FILLED_ON = re.compile(
+    rf"(?:填报|填表|报送|制表|打印|导出|审核)(?:日期|时间)\s*[:：]?\s*"
+    rf"(?:(?:\d{{2,4}}|{_CN_NUMBER}{{2,4}})\s*[-/.年]\s*)?(?:\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*[-/.月]\s*"
+    rf"(?:(?:\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*日?)?"
+)
 _RANGE_RE = re.compile(rf"(\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*[-—–~～至到]\s*(\d{{1,2}}|{_CN_NUMBER}{{1,3}})\s*月")
 _ISO_MONTH_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](0?[1-9]|1[0-2])(?![\d])")
 _COMPACT_IN_TEXT_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(?!\d)")
@@ -143,10 +149,7 @@ def months_in_text(text: str) -> tuple[str | None, int | None, int | None]:
     """What a title, a sheet name or a file name says of the month it describes:
     (YYYY-MM or None, a month without its year or None, a year or None). A range
     (2020年1-9月) names no single month; a date of filling in is not the month."""
-    text = unicodedata.normalize("NFKC", text)
-    cut = _NOT_THE_MONTH.search(text)
-    if cut:
-        text = text[: cut.start()]
+    text = _FILLED_ON.sub(" ", unicodedata.normalize("NFKC", text))
     if _RANGE_RE.search(text):
         year = _YEAR_RE.search(text)
         return None, None, _full_year(year[1]) if year else None
@@ -178,7 +181,7 @@ _ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
 
 
 def _decimal(text: str) -> Decimal:
-    cleaned = re.sub(r"[,，\s元¥￥]", "", text)
+    cleaned = re.sub(r"[,，\s元¥￥]", "", unicodedata.normalize("NFKC", text))
     if not _NUMBER_RE.fullmatch(cleaned):
         raise Invalid(TOO_MANY_DIGITS if _ID_LIKE.fullmatch(cleaned) else f"“{text}”不是数字")
     try:
