@@ -98,13 +98,15 @@ def _read_workbook(data: bytes, filename: str) -> list[RawSheet]:
     if zipfile.is_zipfile(io.BytesIO(data)):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "content.xml" in archive.namelist():
-                ods = _ods_merges(archive)
+                merges, bad = _ods_cells(archive)
                 for s in sheets:
-                    s.merged = ods.get(s.name, s.merged)
+                    s.merged = merges.get(s.name, s.merged)
             else:
                 bad = _xlsx_bad_cells(archive)
-                for s in sheets:
-                    s.bad_cells = bad.get(s.name, {})
+    else:
+        bad = _xls_bad_cells(data)
+    for s in sheets:
+        s.bad_cells = bad.get(s.name, {})
     for s in sheets:
         _fill_merged(s)
     return sheets
@@ -225,24 +227,54 @@ def _contains(archive: zipfile.ZipFile, member: str, needles: tuple[bytes, ...])
     return False
 
 
-# --- Merged cells of an OpenDocument spreadsheet ----------------------------------------
+def _xls_bad_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Error values of a legacy .xls (BIFF), which calamine reads as blank: xlrd knows
+    the cell types (a formula's cached value is always there in BIFF)."""
+    import xlrd
+
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+    except Exception:  # calamine read it; a file xlrd cannot open has no error cells to tell
+        return out
+    for name in book.sheet_names():
+        sheet = book.sheet_by_name(name)
+        bad = {}
+        for r in range(sheet.nrows):
+            types = sheet.row_types(r)
+            if xlrd.XL_CELL_ERROR in types:
+                for c, kind in enumerate(types):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        code = sheet.cell_value(r, c)
+                        bad[(r + 1, c)] = _ERROR_TEXT.format(xlrd.error_text_from_code.get(code, "#错误"))
+        if bad:
+            out[name] = bad
+        book.unload_sheet(name)
+    return out
+
+
+# --- Merged and error cells of an OpenDocument spreadsheet --------------------------------
 
 _ODF_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODF_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
-def _ods_merges(archive: zipfile.ZipFile) -> dict[str, list[Range]]:
-    """Per table: the ranges its cells span (table:number-rows/columns-spanned)."""
+def _ods_cells(archive: zipfile.ZipFile) -> tuple[dict[str, list[Range]], dict[str, dict[tuple[int, int], str]]]:
+    """Per table: the ranges its cells span (table:number-rows/columns-spanned), and
+    its cells whose formula gave an error (calamine reads them as blank)."""
     import xml.etree.ElementTree as ET
 
-    out: dict[str, list[Range]] = {}
+    merges: dict[str, list[Range]] = {}
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     table_tag, row_tag = f"{_ODF_TABLE}table", f"{_ODF_TABLE}table-row"
     cell_tags = {f"{_ODF_TABLE}table-cell", f"{_ODF_TABLE}covered-table-cell"}
-    name, row, ranges = None, 0, []
+    name, row, ranges, bad = None, 0, [], {}
     with archive.open("content.xml") as stream:
         for event, elem in ET.iterparse(stream, events=("start", "end")):
             if event == "start":
                 if elem.tag == table_tag:
-                    name, row, ranges = elem.get(f"{_ODF_TABLE}name"), 0, []
+                    name, row, ranges, bad = elem.get(f"{_ODF_TABLE}name"), 0, [], {}
                 continue
             if elem.tag == row_tag:
                 col = 0
@@ -251,15 +283,22 @@ def _ods_merges(archive: zipfile.ZipFile) -> dict[str, list[Range]]:
                         continue
                     rows = int(cell.get(f"{_ODF_TABLE}number-rows-spanned", "1"))
                     cols = int(cell.get(f"{_ODF_TABLE}number-columns-spanned", "1"))
+                    repeat = int(cell.get(f"{_ODF_TABLE}number-columns-repeated", "1"))
                     if rows > 1 or cols > 1:
                         ranges.append((row, col, row + rows - 1, col + cols - 1))
-                    col += int(cell.get(f"{_ODF_TABLE}number-columns-repeated", "1"))
+                    if cell.get(f"{_ODF_CALCEXT}value-type") == "error":
+                        shown = "".join(cell.itertext()).strip() or "#错误"
+                        for c in range(col, col + min(repeat, 1000)):
+                            bad[(row + 1, c)] = _ERROR_TEXT.format(shown)
+                    col += repeat
                 row += int(elem.get(f"{_ODF_TABLE}number-rows-repeated", "1"))
                 elem.clear()
             elif elem.tag == table_tag:
-                out[name] = ranges
+                merges[name] = ranges
+                if bad:
+                    errors[name] = bad
                 elem.clear()
-    return out
+    return merges, errors
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from loaders import limits
 from ledger.tables import shown_changes
 from loaders.validate import ERROR
 from ui.data import ledger
+from ui.text import plain
 
 PAGE = "intake"
 TYPES = ".xlsx、.xls、.ods、.csv"
@@ -51,7 +52,7 @@ if not files:
 
 refused = limits.check_upload([(f.name, f.size) for f in files])
 if refused:
-    st.error(refused)
+    st.error(plain(refused))
     st.stop()
 payload = [(Path(f.name), f.getvalue()) for f in files]
 groups = loaders.group_files(payload)  # each workbook its own import; CSV files together
@@ -99,7 +100,7 @@ if errors:
     for i, (group, name, r) in enumerate(zip(groups, names, results)):
         if r.errors:
             st.download_button(
-                f"下载问题清单（Excel，已标出出错单元格）{'：' + name if several else ''}",
+                plain(f"下载问题清单（Excel，已标出出错单元格）{'：' + name if several else ''}"),
                 data=lambda r=r, group=group: intake.errors_workbook(r, {str(p): d for p, d in group}),
                 file_name=f"{Path(name).stem}_问题清单.xlsx" if several else "台账问题清单.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -135,7 +136,7 @@ if uncovered:
     months = [f"{p[:4]}年{int(p[5:7])}月" if len(p) == 7 else f"{p}年" for p in sorted({p for _, p in uncovered})]
     st.subheader("替换方式")
     choice = st.radio(
-        f"文件中没有{'、'.join(absent[:6])}{'等' if len(absent) > 6 else ''}{len(absent)}个乡镇在{'、'.join(months)}的数据。导入时：",
+        plain(f"文件中没有{'、'.join(absent[:6])}{'等' if len(absent) > 6 else ''}{len(absent)}个乡镇在{'、'.join(months)}的数据。导入时："),
         [BY_TOWNSHIP, WHOLE_MONTH], key=f"{PAGE}_scope",
         help="乡镇各自报送本乡镇的工作簿时选第一项；全区汇总的工作簿才选整月替换。",
     )
@@ -168,7 +169,7 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not
     outcomes = store.apply_many(engine, submissions, user=user.strip(), by_township=by_township)
     logged = [o.log_id for o in outcomes if o.log_id is not None]
     if not all(o.ok for o in outcomes):
-        st.error("\n".join(str(p) for o in outcomes for p in o.errors[:50]))
+        st.error("  \n".join(plain(p) for o in outcomes for p in o.errors[:50]))
     elif not logged:
         st.info("内容与已导入的数据相同，没有变化。")
     else:
@@ -179,7 +180,7 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not
         st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
         changed = sum(len(o.changed) for o in outcomes)
         ids = "、".join(map(str, logged))
-        st.session_state[DONE] = f"导入成功（记录号 {ids}）：{'、'.join(names)}，替换 {changed} 个（表，月份）。"
+        st.session_state[DONE] = plain(f"导入成功（记录号 {ids}）：{'、'.join(names)}，替换 {changed} 个（表，月份）。")
         st.rerun()
 if not user.strip():
     st.caption("填写导入人后才能确认导入。")

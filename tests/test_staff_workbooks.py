@@ -176,14 +176,10 @@ def test_two_row_header_with_a_group_title(engine, tmp_path):
 
 
 def test_merged_cells_are_read_from_xls_and_ods_too(tmp_path):
-    if not shutil.which("soffice"):
-        pytest.skip("LibreOffice (soffice) is not installed")
     rows = [LABOR_HEADER, *labor(3)]
     source = book(tmp_path / "m.xlsx", {LABOR: S(rows, merges=["B2:B4", "I2:I4"])})
     for fmt in ("xls", "ods"):
-        subprocess.run(["soffice", "--headless", "--calc", "--convert-to", fmt, "--outdir", str(tmp_path), str(source)],
-                       check=True, capture_output=True, timeout=120)
-        result = loaders.load(tmp_path / f"m.{fmt}")
+        result = loaders.load(_office(tmp_path, source, fmt))
         assert result.ok, messages(result)
         frame = result.tables["labor"]
         assert frame["township"].tolist() == ["庆远镇"] * 3 and frame["work_area"].tolist() == ["省外"] * 3, fmt
@@ -350,6 +346,32 @@ def test_formulas_without_a_value_and_error_values_name_the_cell(tmp_path):
     got = {(e.row, e.letter): e.message for e in result.errors}
     assert set(got) == {(2, "J"), (3, "J"), (4, "J")}
     assert "公式没有计算结果" in got[(2, "J")] and "#DIV/0!" in got[(3, "J")] and "#N/A" in got[(4, "J")]
+
+
+def _office(tmp_path, source: Path, fmt: str) -> Path:
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice (soffice) is not installed")
+    subprocess.run(["soffice", "--headless", "--calc", "--convert-to", fmt, "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    return tmp_path / f"{source.stem}.{fmt}"
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_error_values_in_xls_and_ods_name_the_cell(tmp_path, fmt):
+    rows = [LABOR_HEADER, *labor(3)]
+    source = book(tmp_path / "e.xlsx", {LABOR: S(rows, formulas={"J3": ("=1/0", "#DIV/0!"), "J4": ("=NA()", "#N/A")})})
+    result = loaders.load(_office(tmp_path, source, fmt))
+    got = {(e.row, e.letter): e.message for e in result.errors}
+    assert set(got) == {(3, "J"), (4, "J")}, got
+    assert "#DIV/0!" in got[(3, "J")] and "#N/A" in got[(4, "J")]
+
+
+def test_the_template_reads_back_and_its_rules_sheet_is_skipped(tmp_path):
+    from ledger.template import write_template
+
+    result = loaders.load(write_template(tmp_path / "模板.xlsx"))
+    assert not result.ok and "没有可导入" in result.errors[0].message  # empty: nothing to import
+    assert [p.sheet for p in result.notes] == ["填表说明"]
 
 
 def test_invisible_characters_are_removed(tmp_path):
