@@ -5,6 +5,10 @@ here is plain JSON: string-template formatters, never ``JsCode``, and no map ser
 (both are refused). pyecharts' own HTML loads ECharts from the internet; it is never
 used. A theme name is not part of the options either, so the dark view sets its
 colours explicitly.
+
+Names are drawn on the canvas as plain text (no ``rich`` styles on them), except in a
+string tooltip formatter, which ECharts sets as HTML: names go there through
+``chart_text``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Gauge
 from pyecharts.charts.base import Base
 
-from .theme import FONT_FAMILY, RAG_COLOURS, UNIT_NOUNS, colours, number, rag, scheme, wan
+from .theme import FONT_FAMILY, RAG_COLOURS, UNIT_NOUNS, chart_text, colours, number, rag, scheme, wan
 
 # Options of pyecharts' defaults that would pin the text to a font without Chinese.
 _TEXT = {"fontFamily": FONT_FAMILY}
@@ -138,7 +142,7 @@ def ranking_bar(
     for n, v, c in zip(names, vals, colours(names)):
         # Each bar's label and tooltip are written out here (ECharts' "{c}" would print
         # 93.4 for 93.40 and no thousands separators). "-" is ECharts' empty value;
-        # pyecharts would drop a None.
+        # pyecharts would drop a None. The tooltip is HTML: the name goes in escaped.
         text = f"{v:,.{decimals}f}{suffix}" if v is not None else "无数据"
         data.append(
             {
@@ -146,7 +150,7 @@ def ranking_bar(
                 "value": (round(v, decimals) if decimals else int(round(v))) if v is not None else "-",
                 "itemStyle": {"color": c},
                 "label": {"formatter": text},
-                "tooltip": {"formatter": f"{n}：{text}"},
+                "tooltip": {"formatter": f"{chart_text(n)}：{text}"},
             }
         )
     chart = Bar(init_opts=opts.InitOpts(bg_color=s["paper"]))

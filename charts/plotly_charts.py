@@ -7,7 +7,9 @@ legend under the plot. Money arrives in yuan and is shown in 万元 with 2 decim
 
 Bars carry their category as the first ``customdata`` item, so a click selection in
 Streamlit (``on_select="rerun"``, ``selection_mode="points"``) names the township,
-village or category whatever the chart's orientation.
+village or category whatever the chart's orientation. Plotly reads HTML in every
+text it draws, so names from the data are shown through ``chart_text`` (titles, ticks,
+hover text, legend) while x, y and ``customdata`` keep the real names.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from .theme import (
     RAG_LABELS,
     UNIT_NOUNS,
     base_layout,
+    chart_text,
     colours,
     faded,
     number,
@@ -118,7 +121,7 @@ def _month_key(value) -> str:
 def _figure(title: str, dark: bool) -> go.Figure:
     fig = go.Figure()
     layout = base_layout(dark)
-    layout["title"] = dict(layout["title"], text=title)
+    layout["title"] = dict(layout["title"], text=chart_text(title))
     fig.update_layout(template=template(dark), **layout)
     return fig
 
@@ -148,9 +151,16 @@ def _value_axis(title: str, *, tozero: bool = True, values: Iterable[float | Non
     return axis
 
 
-def _category_axis(title: str, **extra) -> dict:
+def _category_axis(title: str, names: Iterable[str] = (), **extra) -> dict:
     # "category" so that village names such as "1组" or months never become numbers.
-    return dict(title=dict(text=title), type="category", showgrid=False, **extra)
+    axis = dict(title=dict(text=title), type="category", showgrid=False, **extra)
+    # The data keep the real names (a click reads them back); a tick whose name plotly
+    # would read as markup shows it escaped.
+    names = list(names)
+    shown = [chart_text(n) for n in names]
+    if shown != names:
+        axis |= dict(tickmode="array", tickvals=names, ticktext=shown)
+    return axis
 
 
 def _bar_height(n: int) -> int:
@@ -200,10 +210,11 @@ def ranked_bar(
             line=dict(width=[2 if focus and n == highlight else 0 for n in names], color=scheme(dark)["font_colour"]),
         ),
         customdata=[[n, s] for n, s in zip(names, shown)],
+        hovertext=[chart_text(n) for n in names],
         text=text,
         textposition="outside",
         cliponaxis=False,
-        hovertemplate=f"%{{customdata[0]}}<br>{what}：%{{customdata[1]}}<extra></extra>",
+        hovertemplate=f"%{{hovertext}}<br>{what}：%{{customdata[1]}}<extra></extra>",
         name=what,
         showlegend=False,
     )
@@ -213,12 +224,12 @@ def ranked_bar(
         fig.add_trace(go.Bar(x=vals, y=names, orientation="h", **bar))
         fig.update_layout(
             xaxis=value_axis,
-            yaxis=_category_axis(category_axis, autorange="reversed"),
+            yaxis=_category_axis(category_axis, names, autorange="reversed"),
             height=_bar_height(len(names)),
         )
     else:
         fig.add_trace(go.Bar(x=names, y=vals, **bar))
-        fig.update_layout(xaxis=_category_axis(category_axis), yaxis=value_axis)
+        fig.update_layout(xaxis=_category_axis(category_axis, names), yaxis=value_axis)
     return fig if names else _no_data(fig, dark)
 
 
@@ -252,16 +263,17 @@ def grouped_bar(
                 y=vals,
                 marker=dict(color=c),
                 customdata=[[n, s] for n, s in zip(names, shown)],
+                hovertext=[chart_text(n) for n in names],
                 text=[_show(v, decimals) for v in vals],
                 textposition="inside" if stacked else "outside",
                 cliponaxis=False,
-                hovertemplate=f"%{{customdata[0]}}<br>{label}：%{{customdata[1]}}<extra></extra>",
+                hovertemplate=f"%{{hovertext}}<br>{label}：%{{customdata[1]}}<extra></extra>",
             )
         )
     only = next(iter(values.values())) if len(values) == 1 else None
     fig.update_layout(
         barmode="stack" if stacked else "group",
-        xaxis=_category_axis(_category_title(category)),
+        xaxis=_category_axis(_category_title(category), names),
         yaxis=_value_axis(
             _value_axis_title(unit, only),
             values=[sum(v or 0 for v in vs) for vs in zip(*series.values())] if stacked else [v for vs in series.values() for v in vs],
@@ -298,15 +310,16 @@ def category_bar(
             y=vals,
             marker=dict(color=colours(names)),
             customdata=[[n, _show(v, decimals, unit), s] for n, v, s in zip(names, vals, shares)],
+            hovertext=[chart_text(n) for n in names],
             text=[_show(v, decimals) for v in vals],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=f"%{{customdata[0]}}<br>{what}：%{{customdata[1]}}<br>占合计：%{{customdata[2]}}<extra></extra>",
+            hovertemplate=f"%{{hovertext}}<br>{what}：%{{customdata[1]}}<br>占合计：%{{customdata[2]}}<extra></extra>",
             name=what,
             showlegend=False,
         )
     )
-    fig.update_layout(xaxis=_category_axis(_category_title(category)), yaxis=_value_axis(_value_axis_title(unit), values=vals, whole=decimals == 0))
+    fig.update_layout(xaxis=_category_axis(_category_title(category), names), yaxis=_value_axis(_value_axis_title(unit), values=vals, whole=decimals == 0))
     return fig if names else _no_data(fig, False)
 
 
@@ -392,10 +405,11 @@ def progress_bar(df: pd.DataFrame, *, title: str) -> go.Figure:
             y=[r[1] for r in rows],
             marker=dict(color=[RAG_COLOURS[r[3]] if r[1] is not None else NO_DATA_GREY for r in rows]),
             customdata=[[r[0], r[3], r[4]] for r in rows],
+            hovertext=[chart_text(n) for n in names],
             text=[_show(r[1], 2, "%") for r in rows],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{customdata[0]}<br>%{customdata[2]}<extra></extra>",
+            hovertemplate="%{hovertext}<br>%{customdata[2]}<extra></extra>",
             name="完成率",
             showlegend=False,
         )
@@ -417,12 +431,13 @@ def progress_bar(df: pd.DataFrame, *, title: str) -> go.Figure:
         fig.add_trace(
             go.Scatter(x=names, y=[r[2] for r in rows], mode="markers", name="时间进度",
                        marker=dict(symbol="line-ew-open", size=24, line=dict(width=3, color=RAG_COLOURS["amber"])),
-                       hovertemplate="%{x}<br>时间进度：%{y:.2f}%<extra></extra>")
+                       hovertext=[chart_text(n) for n in names],
+                       hovertemplate="%{hovertext}<br>时间进度：%{y:.2f}%<extra></extra>")
         )
     top = max([100.0, *[r[1] for r in rows if r[1] is not None]])
     fig.update_layout(
-        xaxis=_category_axis("乡镇"),
-        yaxis=dict(_value_axis(_axis_title(f"{indicator}完成率" if indicator else "完成率", "%")), range=[0, top * 1.15]),
+        xaxis=_category_axis("乡镇", names),
+        yaxis=dict(_value_axis(_axis_title(f"{chart_text(indicator)}完成率" if indicator else "完成率", "%")), range=[0, top * 1.15]),
         showlegend=True,
     )
     return fig if rows else _no_data(fig, False)
@@ -442,13 +457,13 @@ def workshop_lines(df: pd.DataFrame, *, title: str) -> go.Figure:
         vals = _values(rows["on_duty"], False)
         fig.add_trace(
             go.Scatter(
-                name=name,
+                name=chart_text(name),
                 x=[labels[m] for m in rows["_m"]],
                 y=vals,
                 mode="lines+markers",
                 line=dict(color=c, width=2),
                 marker=dict(color=c, size=7),
-                customdata=[[m, name, _show(v, 0, "人")] for m, v in zip(rows["_m"], vals)],
+                customdata=[[m, chart_text(name), _show(v, 0, "人")] for m, v in zip(rows["_m"], vals)],
                 hovertemplate="%{customdata[1]}<br>%{x}在岗：%{customdata[2]}<extra></extra>",
             )
         )

@@ -208,6 +208,23 @@ UNIT_NOUNS = {
 }
 
 
+# ---------------------------------------------------------------------------- text
+
+# Plotly reads a subset of HTML (<a href>, <b>, <br>, <span style>) in every text it
+# draws, and ECharts sets a string tooltip formatter as innerHTML; both decode these
+# entities back to the characters, which are then drawn as text. "{" and "}" would
+# start an ECharts template variable, "$…$" LaTeX where plotly finds MathJax.
+_CHART_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;", "$": "&#36;"}
+_CHART_SPECIAL = re.compile("[&<>{}$]")
+
+
+def chart_text(text) -> str:
+    """Text from data (a township, village or workshop name, a title with one in it)
+    for a chart's titles, axis ticks, legend, hover and HTML tooltips: shown as the
+    characters it is made of, never as markup."""
+    return _CHART_SPECIAL.sub(lambda m: _CHART_ENTITIES[m.group()], "" if text is None else str(text))
+
+
 # ---------------------------------------------------------------------------- status
 
 

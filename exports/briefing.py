@@ -425,8 +425,24 @@ def _fonts(rpr_owner, east_asia: str, latin: str = LATIN_FONT) -> None:
     rfonts.set(qn("w:eastAsia"), east_asia)
 
 
+# Control characters XML 1.0 cannot hold (tab, line feed and carriage return it can):
+# python-docx raises ValueError on them, python-pptx writes them as _x0001_.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text) -> str:
+    """Text for a Word or PowerPoint file: a name from old data that carries a control
+    character (pasted from another system) loses it instead of failing the export."""
+    return _NOT_XML.sub("", "" if text is None else str(text))
+
+
+def _para(doc, text: str, style: str | None = None):
+    """A paragraph of text; every text of the briefing goes in here or through ``_run``."""
+    return doc.add_paragraph(xml_text(text), style=style)
+
+
 def _run(paragraph, text: str, east_asia: str, *, size=None, bold=None, latin: str = LATIN_FONT):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))
     _fonts(run, east_asia, latin)
     if size is not None:
         run.font.size = size
@@ -549,7 +565,7 @@ def _picture(doc, png: bytes, caption: str) -> None:
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # exact spacing would clip the picture
     p.paragraph_format.keep_with_next = True
     p.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
-    doc.add_paragraph(caption, style="简报图注")
+    _para(doc, caption, style="简报图注")
 
 
 def _table(doc, rows: list[list[str]]) -> None:
@@ -589,23 +605,23 @@ def briefing_docx(engine, as_of: dt.date | None, *, township: str | None = None)
     doc = Document()
     _setup(doc)
     title, lead = sections[0]
-    doc.add_paragraph(title, style="简报标题")
+    _para(doc, title, style="简报标题")
     if reading_recorded():
-        doc.add_paragraph("（本简报数字为已报送数据，即报送时的台账，不含之后的更正）", style="简报图注")
+        _para(doc, "（本简报数字为已报送数据，即报送时的台账，不含之后的更正）", style="简报图注")
     for text in lead:
-        doc.add_paragraph(text)
+        _para(doc, text)
     charts, why_not = render_charts(engine, b_as_of, township=township)
     after = {2: charts[:2], 3: charts[2:]}  # 底数摸排: employment; 政策补贴: subsidies
     for i, (heading, paragraphs) in enumerate(sections[1:], start=1):
-        doc.add_paragraph(heading, style="简报一级标题")
+        _para(doc, heading, style="简报一级标题")
         for text in paragraphs:
-            doc.add_paragraph(text)
+            _para(doc, text)
         for caption, png in after.get(i, []):
             _picture(doc, png, f"图{charts.index((caption, png)) + 1}　{caption}")
     if why_not:
-        doc.add_paragraph(f"注：本简报未附图表（{why_not}）。", style="简报图注")
+        _para(doc, f"注：本简报未附图表（{why_not}）。", style="简报图注")
     rows = table_rows(engine, b_as_of, township=township)
-    p = doc.add_paragraph(f"附表：{township or DISTRICT}{'各村' if township else '各乡镇'}贫困劳动力就业情况", style="简报一级标题")
+    p = _para(doc, f"附表：{township or DISTRICT}{'各村' if township else '各乡镇'}贫困劳动力就业情况", style="简报一级标题")
     _no_indent(p)
     _table(doc, rows)
     out = io.BytesIO()

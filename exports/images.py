@@ -37,6 +37,8 @@ from pathlib import Path
 import plotly
 import plotly.graph_objects as go
 
+from charts.theme import chart_text
+
 ROOT = Path(__file__).resolve().parents[1]
 FONT_DIR = ROOT / "assets" / "fonts"
 FONTS_CONF = FONT_DIR / "fonts.conf"
@@ -167,7 +169,7 @@ def prepare(fig: go.Figure | dict, *, width: int, height: int | None, caption: s
             out.update_layout(legend_y=band / height, legend_yanchor="bottom")
         margin_b = out.layout.margin.b
         out.add_annotation(
-            text=str(caption),
+            text=chart_text(caption),  # names a township or village: plotly would read HTML
             xref="paper", x=0, xanchor="left",
             yref="paper", y=0, yanchor="middle",
             # Paper y=0 is the plot's bottom edge, margin_b pixels above the image's

@@ -13,7 +13,7 @@ from ledger import queries
 from ledger.figures import BY_KEY
 from loaders.townships import DISTRICT
 
-from .briefing import _when, figure_text, images_module
+from .briefing import _when, figure_text, images_module, xml_text
 
 EA_FONT = "微软雅黑"
 LATIN_FONT = "Arial"
@@ -116,7 +116,7 @@ def _text(slide, left, top, width, height, text, size, *, bold=False, colour=GRE
     p = tf.paragraphs[0]
     p.alignment = align or PP_ALIGN.LEFT
     _ea(p.add_run(), size, bold, colour)
-    p.runs[0].text = text
+    p.runs[0].text = xml_text(text)
     return box
 
 

@@ -245,9 +245,27 @@ def xlsx(table: pd.DataFrame, *, title: str, caliber: str, sheet: str = "数据"
     return buf.getvalue()
 
 
+# A CSV cell starting with one of these is run as a formula by Excel (=HYPERLINK(…),
+# +cmd|…, @SUM(…)); OWASP's advice: a leading ' makes it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """A text cell that a spreadsheet would read as a formula, with ``'`` in front;
+    numbers and other text unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def csv(table: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel on a Chinese PC opens it right; blanks empty, text as is."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM, so Excel on a Chinese PC opens it right; blanks empty, text as
+    is except that a cell Excel would run as a formula (a name from the data such as
+    ``=HYPERLINK(…)``) is made ``inert``; number columns are never touched."""
+    out = table.copy()
+    for j in range(out.shape[1]):
+        if not pd.api.types.is_numeric_dtype(out.dtypes.iloc[j]):
+            out.isetitem(j, out.iloc[:, j].map(inert))
+    out.columns = [inert(c) for c in out.columns]
+    return out.to_csv(index=False).encode("utf-8-sig")
 
 
 # --- From the ledger -----------------------------------------------------------------

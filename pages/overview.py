@@ -8,6 +8,7 @@ from ledger.narrative import overview_sentence
 from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header, people_table
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
+from ui.text import plain
 
 PAGE = "overview"
 HEADLINE = [
@@ -31,7 +32,7 @@ view = scope_sidebar(data, PAGE)
 page_header(PAGE, "宜州区贫困劳动力稳岗就业总览", view)
 
 values = metric_row(data, view, HEADLINE)
-st.info(overview_sentence(values, place=view.place, month_label=view.month_label))
+st.info(plain(overview_sentence(values, place=view.place, month_label=view.month_label)))
 
 if view.level == "village":
     people_table(PAGE, data, view, "labor.total", title="劳动力")
@@ -52,5 +53,5 @@ else:
     )
     chart(fig, key=f"{PAGE}_trend", view=view, data=trend, filename=file_stub(view, "就业率月度走势"))
 
-    st.subheader("分乡镇情况" if view.level == "district" else f"{view.township}各村情况")
+    st.subheader("分乡镇情况" if view.level == "district" else plain(f"{view.township}各村情况"))
     breakdown_table(PAGE, data, view, TABLE)

@@ -10,6 +10,7 @@ from ledger.tables import shown_changes
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
+from ui.text import plain
 
 PAGE = "reported"
 
@@ -21,7 +22,7 @@ frozen = reports.freezes(data.engine)
 mine = frozen[frozen["月份"] == view.month] if len(frozen) else frozen
 if len(mine):
     latest = mine.iloc[0]
-    st.success(f"{view.month_label}已于 {latest['报送时间']} 由 {latest['报送人']} 报送（报送时数据为第 {latest['历史记录号']} 号记录）。")
+    st.success(plain(f"{view.month_label}已于 {latest['报送时间']} 由 {latest['报送人']} 报送（报送时数据为第 {latest['历史记录号']} 号记录）。"))
 else:
     st.info(f"{view.month_label}尚未报送。")
 

@@ -7,6 +7,7 @@ from exports import briefing, slides, tables
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
+from ui.text import plain
 
 PAGE = "reports"
 KEYS = ["labor.total", "labor.employed", "labor.employment_rate", "labor.poor", "labor.poor_employed", "subsidy.total", "training.person_times"]
@@ -41,6 +42,6 @@ st.caption("文件在点击时按所选月份和乡镇从台账生成；简报�
 
 st.subheader("简报预览")
 for heading, paragraphs in data.call("exports.briefing.briefing_text", as_of, township=township):
-    st.markdown(f"**{heading}**")
+    st.markdown(f"**{plain(heading)}**")  # the title names the township
     for paragraph in paragraphs:
-        st.write(paragraph)
+        st.markdown(plain(paragraph))

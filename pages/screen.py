@@ -1,6 +1,8 @@
 """大屏: the briefing-room view for a projector. A few headline figures in very large
 type, the township ranking and the trend, dark, no sidebar, refreshing itself."""
 
+import html
+
 import streamlit as st
 
 from charts import ranking_bar, trend_line
@@ -42,8 +44,8 @@ def board() -> None:
     values = data.figures(as_of, None, HEADLINE).values
     for col, key in zip(st.columns(len(HEADLINE)), HEADLINE):
         col.markdown(
-            f'<div class="big"><div class="label">{figure(key).label}</div>'
-            f'<div class="value">{show(figure(key), values[key])}</div></div>',
+            f'<div class="big"><div class="label">{html.escape(figure(key).label)}</div>'
+            f'<div class="value">{html.escape(show(figure(key), values[key]))}</div></div>',
             unsafe_allow_html=True,
         )
     left, right = st.columns([3, 2])

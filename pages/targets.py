@@ -9,6 +9,7 @@ from ledger.targets import year_elapsed
 from ui.blocks import chart, file_stub, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
+from ui.text import plain
 
 PAGE = "targets"
 RAG_TEXT = {"green": "达到进度", "amber": "略低于进度", "red": "落后"}
@@ -27,7 +28,7 @@ progress = progress.assign(
     rag=[rag(c, p) if c is not None else "red" for c, p in zip(progress["completion"], progress["pace"])]
 )
 for indicator, rows in progress.groupby("indicator", sort=False):
-    st.subheader(indicator)
+    st.subheader(plain(indicator))
     rows = rows.sort_values("completion", ascending=False, key=lambda s: s.map(lambda v: -1 if v is None else float(v)))
     if view.township:
         row = rows.iloc[0]

@@ -272,3 +272,58 @@ def realistic_csvs(folder: Path, encoding: str = "gbk") -> list[Path]:
         lines = [[t] for t in titles] + [[_csv_cell(v) for v in row] for row in rows]
         paths.append(write_csv(folder / f"{name}.csv", lines, encoding))
     return paths
+
+
+# --- A store whose names are markup ---------------------------------------------------
+# Old data and URLs can hold names the loaders now refuse: a store is built from a
+# harmless workbook and renamed with SQL (tests/test_plain_text.py, test_browser_markup.py).
+
+MARKUP_TOWN = "<img src=x onerror=alert(1)>"
+MARKUP_VILLAGE = "![x](http://127.0.0.2/x.png)"
+MARKUP_USER = "[报送人](http://127.0.0.2/u) :red[红] $x$ :material/home:"
+MARKUP_WORKSHOP = '<a href="http://127.0.0.2/w">车间</a><b>粗</b>'
+
+
+def markup_store(folder: Path, *, town: str = MARKUP_TOWN, village: str = MARKUP_VILLAGE, workshop: str = MARKUP_WORKSHOP):
+    """A SQLite store in ``folder``: 2020-08 and 2020-09 labourers of 庆远镇 (all employed:
+    the top of every ranking) and 三岔镇, one workshop; then 庆远镇 renamed ``town``, its
+    城东村 ``village`` and the workshop ``workshop``; imported and 2020-09 frozen by
+    ``MARKUP_USER``. Returns the engine."""
+    from sqlalchemy import update
+
+    from ledger import reports
+    from ledger.config import make_engine
+    from ledger.schema import DATA
+    from ledger.store import read_and_import
+    from loaders.townships import DEFAULT_TOWNSHIPS
+
+    folder = Path(folder)
+    people = ids(6)
+    labor = [LABOR_HEADER]
+    for month in ("2020-08", "2020-09"):
+        labor += [labor_row(month, "庆远镇", "城东村", f"韦{i}", people[i]) for i in range(2)]
+        labor += [labor_row(month, "庆远镇", "城西村", "韦二", people[2])]
+        labor += [labor_row(month, "三岔镇", "三岔村", f"蓝{i}", people[3 + i], status="未就业", mode=None, area=None, income=None) for i in range(2)]
+        labor += [labor_row(month, "三岔镇", "三岔村", "蓝二", people[5])]
+    book = write_workbook(
+        folder / "ledger.xlsx",
+        {
+            "行政区划": [TOWNSHIP_HEADER] + [[t.code, t.name, t.type, "、".join(t.aliases), t.parent] for t in DEFAULT_TOWNSHIPS],
+            "劳动力就业台账": labor,
+            "扶贫车间台账": [WORKSHOP_HEADER] + [[m, "庆远服装车间", "庆远镇", "城东村", dt.date(2020, 3, 1), 20, 5] for m in ("2020-08", "2020-09")],
+        },
+    )
+    engine = make_engine(f"sqlite:///{folder / 'ledger.db'}")
+    outcome = read_and_import(engine, book, user=MARKUP_USER)
+    assert outcome.ok, [str(p) for p in outcome.errors[:10]]
+    with engine.begin() as conn:
+        t = DATA["townships"]
+        conn.execute(update(t).where(t.c.name == "庆远镇").values(name=town))
+        for table in DATA.values():
+            if "township" in table.c:
+                conn.execute(update(table).where(table.c.township == "庆远镇").values(township=town))
+            if "village" in table.c:
+                conn.execute(update(table).where(table.c.village == "城东村").values(village=village))
+        conn.execute(update(DATA["workshops"]).values(name=workshop))
+    reports.freeze(engine, "2020-09", user=MARKUP_USER)
+    return engine

@@ -5,6 +5,7 @@ chart (townships → villages → people) and the people table."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import streamlit as st
@@ -18,6 +19,7 @@ from ledger.units import show
 from .data import Ledger
 from .downloads import chart_downloads, table_downloads
 from .sidebar import View, breadcrumb, pick_key, remember_labels
+from .text import plain
 
 
 # A fall in these is good news: shown green, not red.
@@ -25,14 +27,14 @@ LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemploye
 
 
 def page_header(page: str, title: str, view: View) -> None:
-    st.title(title)
+    st.title(plain(title))
     if view.reported is not None:
         st.warning(
-            f"正在查看{view.month_label}的{view.basis}：报送时的台账，不含之后的更正。"
-            "报送数与当前数据的差异见“月度报送”页。",
+            plain(f"正在查看{view.month_label}的{view.basis}：报送时的台账，不含之后的更正。"
+                  "报送数与当前数据的差异见“月度报送”页。"),
             icon=":material/lock:",
         )
-    st.caption(view.caliber)
+    st.caption(plain(view.caliber))
     breadcrumb(page, view)
     if view.as_of is None:
         st.info("台账中还没有数据。请用 `python -m ledger import 工作簿.xlsx` 导入台账。")
@@ -85,7 +87,8 @@ def chart(fig, *, key: str, filename: str, select: bool = False, view: View | No
     # theme=None: the figure keeps its own fonts and colours (the same in exports).
     event = st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", theme=None, **kwargs)
     if view is not None:
-        title = fig.layout.title.text or filename
+        # The figure's title is escaped for plotly (charts.chart_text); Excel gets the text.
+        title = html.unescape(fig.layout.title.text or "") or filename
         if data is not None and keys is None:
             keys = [c for c in data.columns if c in BY_KEY]
         table = figure_table(data, keys) if data is not None else None
@@ -145,7 +148,7 @@ def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict
     """The ledger rows behind a figure (花名册), ID and phone numbers masked."""
     people = data.people(key, view.as_of, township=view.township, village=view.village, poor_only=view.poor_only, filters=filters)
     label = title or figure(key).label
-    st.subheader(f"{view.place} {label}名单（{len(people):,}人）")
+    st.subheader(plain(f"{view.place} {label}名单（{len(people):,}人）"))
     st.dataframe(people, hide_index=True, width="stretch", key=f"{page}_people_{key}")
     table_downloads(
         people, key=f"{page}_people_{key}_dl", name=file_stub(view, f"{label}名单"), title=f"{view.place} {label}名单",

@@ -21,6 +21,8 @@ from ledger.schema import imports
 from ledger.store import init_db
 from ledger.versions import as_recorded
 
+from .text import plain
+
 _first_start = threading.Lock()
 
 
@@ -52,7 +54,7 @@ def get_engine() -> Engine:
             outcome = bootstrap.load_sample(engine, lambda f, m: bar.progress(f, text=m))
             if outcome is not None and not outcome.ok:
                 status.update(label="示例台账导入失败", state="error")
-                st.error("\n".join(str(p) for p in outcome.errors[:20]))
+                st.error("\n\n".join(plain(p) for p in outcome.errors[:20]))
                 st.stop()
             status.update(label="示例台账已导入", state="complete", expanded=False)
     return engine

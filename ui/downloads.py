@@ -11,6 +11,8 @@ import streamlit as st
 
 from exports import images, tables
 
+from .text import plain
+
 
 def _safe(name: str) -> str:
     return tables.filename(name, "", "", "").rstrip("._")
@@ -21,7 +23,7 @@ def chart_downloads(fig, *, key: str, name: str, title: str, caption: str, table
     cols = st.columns([1, 1, 1, 5])
     problem = images.available()
     if problem:
-        cols[3].caption(f"图片导出不可用：{problem}")
+        cols[3].caption(plain(f"图片导出不可用：{problem}"))
     else:
         cols[0].download_button(
             "PNG", data=lambda: images.png(fig, caption=caption), file_name=f"{_safe(name)}.png", mime="image/png",

@@ -19,6 +19,7 @@ from ledger.reports import latest_freeze
 from ledger.store import township_names
 
 from .data import Ledger
+from .text import plain
 
 ALL = "全区"
 PICK = "_pick_"  # widget keys of charts and tables whose selection drills down
@@ -72,7 +73,7 @@ def _from_url(param: str, options: list[str], label: str) -> str | None:
     if value is None:
         return None
     if value not in options:
-        st.toast(f"链接中的{label}“{value}”不存在，已改为默认值")
+        st.toast(plain(f"链接中的{label}“{value}”不存在，已改为默认值"))
         return None
     return value
 
@@ -146,8 +147,8 @@ def _basis_radio(page: str, frozen: dict) -> bool:
         st.session_state[key] = BASES[1] if wanted else BASES[0]
     choice = st.radio(
         "数据口径", BASES, key=key, horizontal=True,
-        help=f"本月已于{frozen['frozen_at']:%Y-%m-%d %H:%M}由{frozen['frozen_by']}报送。"
-             "“已报送数据”显示报送时的台账；“当前数据”含报送后的更正。",
+        help=plain(f"本月已于{frozen['frozen_at']:%Y-%m-%d %H:%M}由{frozen['frozen_by']}报送。"
+                   "“已报送数据”显示报送时的台账；“当前数据”含报送后的更正。"),
     )
     return choice == BASES[1]
 
@@ -187,7 +188,7 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
     township = None if town == ALL else town
     village = st.session_state.get("view_village") if township else None
     if village is not None and village not in data.villages(month_end(month), township):
-        st.toast(f"{township}没有名为“{village}”的村，已返回乡镇")
+        st.toast(plain(f"{township}没有名为“{village}”的村，已返回乡镇"))
         village = None
     st.session_state.update(view_month=month, view_township=town, view_poor=poor, view_village=village)
     if frozen:
@@ -216,7 +217,7 @@ def breadcrumb(page: str, view: View) -> None:
     for i, (label, level) in enumerate(parts):
         last = i == len(parts) - 1
         cols[i].button(
-            ("› " if i else "") + label,
+            ("› " if i else "") + plain(label),
             key=f"{page}_crumb_{level}",
             disabled=last,
             on_click=go_up,
