@@ -59,7 +59,7 @@ TOWN, MONTH, N_CHANGED = "庆远镇", "2020-09", 5
 LABOR = SHEETS_BY_KEY["labor"].name
 SLICE_HEADERS = ("表", "月份", "文件行数", "现有行数", "新增", "修改", "删除", "不变")
 CHANGE_HEADERS = ("月份", "乡镇", "指标", "导入前", "导入后", "变化")
-PROBLEM_HEADERS = ("级别", "工作表", "行号", "列", "值", "问题")
+PROBLEM_HEADERS = ("级别", "文件", "工作表", "行号", "列", "表头", "值", "问题")
 # The sample is 20 MB: checking it takes ~20 s, and 确认导入 runs the check, the preview
 # and the import again (~30 s) on a machine of two cores.
 SLOW = 240_000
@@ -487,13 +487,14 @@ def _row_matches(row: dict, want) -> str | None:
     """Why a problems-table row is not the expected error (None when it is): the
     expectation's format is that of tests/test_bad_inputs._check_problems."""
     sheet, line, column, value, fragment = want
-    if sheet is not None and row["工作表"] != sheet:
+    # a file-level problem names the file, the others the sheet (and the file too)
+    if sheet is not None and (row["工作表"] or row["文件"]) != sheet:
         return f"sheet {row['工作表']!r} ≠ {sheet!r}"
     shown_line = _num(row["行号"])
     if shown_line != (None if line is None else Decimal(line)):
         return f"row {row['行号']!r} ≠ {line!r}"
-    if row["列"] != column:
-        return f"column {row['列']!r} ≠ {column!r}"
+    if row["表头"] != column:
+        return f"column {row['表头']!r} ≠ {column!r}"
     if value is not None and row["值"] != str(value):
         return f"value {row['值']!r} ≠ {value!r}"
     if fragment not in row["问题"]:
