@@ -4,7 +4,8 @@ Prints, for the sample workbook (about 20 MB) and for one month of it (about 2 M
 the seconds to read and check it, the longest time the progress bar stood still
 (the page must not look frozen), the seconds to preview it against the store, and
 the seconds to apply it; and for a township's own month (``by_township``) the
-preview and apply seconds.
+preview and apply seconds. Each check is printed beside its floor, the same check in
+this process without the isolating child.
 
     python bench/bench_intake.py [--workbook PATH]
 """
@@ -67,6 +68,10 @@ def main() -> int:
         result, secs, still, steps = check(workbook)
         print(f"sample workbook {workbook.stat().st_size / 1e6:.1f} MB: check {secs:.1f} s, "
               f"{len(steps)} progress steps, longest without an update {still:.1f} s")
+        # The floor: the same check in this process, without the child that makes a
+        # hostile file harmless (fork, memory limit, result pickled back).
+        _, floor = timed(lambda: loaders.load_in_process([(workbook, workbook.read_bytes())]))
+        print(f"  the same check in-process (floor): {floor:.1f} s; isolation costs {secs - floor:+.1f} s ({secs / floor:.2f}×)")
         pv, t_preview = timed(lambda: intake.preview(engine, result))
         print(f"  preview into an empty store: {t_preview:.1f} s ({int(pv.slices['文件行数'].sum()):,} rows)")
         data = workbook.read_bytes()
@@ -76,10 +81,11 @@ def main() -> int:
         for township in (None, "庆远镇"):
             path = month_workbook(folder, "2020-09", township)
             result, secs, still, _ = check(path)
+            _, floor = timed(lambda: loaders.load_in_process([(path, path.read_bytes())]))
             own = township is not None
             label = f"{township}'s own" if own else "whole district's"
-            print(f"{label} 2020-09 labourer sheet {path.stat().st_size / 1e6:.1f} MB: check {secs:.1f} s, "
-                  f"longest without an update {still:.1f} s")
+            print(f"{label} 2020-09 labourer sheet {path.stat().st_size / 1e6:.1f} MB: check {secs:.1f} s "
+                  f"(in-process floor {floor:.1f} s), longest without an update {still:.1f} s")
             _, t_preview = timed(lambda: intake.preview(engine, result, by_township=own))
             print(f"  preview against the full store: {t_preview:.1f} s")
             outcome, t_apply = timed(lambda: store.apply(engine, result, filename=path.name, sha256="-", user="bench", by_township=own))

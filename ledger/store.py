@@ -213,7 +213,7 @@ def _apply_on(conn: Connection, s: Submission, outcome: ImportOutcome, *, user, 
             sha256=s.sha256,
             row_counts=json.dumps(outcome.counts, ensure_ascii=False),
             note=township_note(s.result) if by_township else None,
-            inferred=json.dumps([str(p) for p in s.result.notes], ensure_ascii=False) if s.result.notes else None,
+            inferred=json.dumps([p.said for p in s.result.notes], ensure_ascii=False) if s.result.notes else None,
         )
     ).inserted_primary_key[0]
     for sheet, period in outcome.changed:

@@ -34,7 +34,7 @@ from multiprocessing import connection, spawn
 
 MEMORY_MB = 6144  # reading and checking the 20 MB sample peaks at 2.2 GB of address space
 SECONDS = 600  # reading and checking the sample took 75 s on a busy two-core machine
-PRELOAD = ["loaders", "pandas", "python_calamine"]
+PRELOAD = ["loaders", "pandas", "python_calamine", "xlrd", "loaders.primer"]
 NAME = "ledger-read"  # children's process name; marks them for _preparation_data
 TAIL = 4096  # bytes of the child's stderr kept to tell why it died
 
@@ -55,6 +55,15 @@ class Failed(Exception):
 
     def __reduce__(self):
         return Failed, (str(self), self.kind, self.error, self.detail)
+
+
+def warm() -> None:
+    """Start the fork server now (it imports pandas and calamine, ~2 s), so that the
+    first upload does not wait for it."""
+    if os.environ.get("LEDGER_READ_INPROCESS") != "1":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def run(fn, *args, progress=None, memory_mb: int | None = None, seconds: float | None = None,

@@ -105,12 +105,7 @@ def check_workbook(data: bytes, filename: str) -> str | None:
 def _check_archive(archive: zipfile.ZipFile, filename: str) -> str | None:
     infos = archive.infolist()
     names = _sheet_names(archive)
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        return (
-            f"文件“{filename}”解压后有{_mb(total)}，超过本系统的上限（{_mb(MAX_UNCOMPRESSED)}）："
-            "请删去多余的行列，或把数据分成几个文件后再导入"
-        )
+    # The ratio first: a bomb is a damaged or crafted file, not one with too many rows.
     for info in infos:
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             part = f"工作表“{names[info.filename]}”" if info.filename in names else f"部件“{info.filename}”"
@@ -119,6 +114,12 @@ def _check_archive(archive: zipfile.ZipFile, filename: str) -> str | None:
                 f"（解压后{_mb(info.file_size)}），远超正常工作簿（上限{MAX_RATIO}倍），"
                 "文件可能已损坏或被篡改：请在Excel或WPS中打开并另存后再导入"
             )
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        return (
+            f"文件“{filename}”解压后有{_mb(total)}，超过本系统的上限（{_mb(MAX_UNCOMPRESSED)}）："
+            "请删去多余的行列，或把数据分成几个文件后再导入"
+        )
     for info in infos:
         if info.filename not in names and not _WORKSHEET.fullmatch(info.filename):
             continue

@@ -55,6 +55,16 @@ class Problem:
             parts.append(f"“{self.column}”列")
         return "".join(parts)
 
+    @property
+    def said(self) -> str:
+        """A notice as the clerk reads it: its file and sheet (unless the message names the
+        sheet), then what it says (a row's message names the row)."""
+        place = f"文件“{self.file}”" if self.file else ""
+        named = f"工作表“{self.sheet}”" in self.message or (_is_csv(self.file) and self.sheet == Path(self.file).stem)
+        if self.sheet and not named:
+            place += f"工作表“{self.sheet}”"
+        return f"{place}：{self.message}" if place else self.message
+
     def __str__(self) -> str:
         val = f"值“{self.value}”：" if self.value else ""
         return f"[{self.level}] {self.where}：{val}{self.message}"
@@ -608,7 +618,10 @@ def _parse_column(
     at: dict, spec_key: str = "",
 ) -> pd.Series:
     present = text.dropna()
-    report = lambda bad, reasons, level=ERROR: problems.rows(level, sheet, header, text[bad[bad].index], reasons, **at)  # noqa: E731
+    def report(bad: pd.Series, reasons, level=ERROR) -> None:
+        if bad.any():
+            problems.rows(level, sheet, header, text[bad[bad].index], reasons, **at)
+
     kind = col.kind
 
     if kind == "id":

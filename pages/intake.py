@@ -14,7 +14,7 @@ import streamlit as st
 
 import loaders
 from ledger import intake, store
-from loaders import limits
+from loaders import isolate, limits
 from ledger.tables import shown_changes
 from loaders.validate import ERROR
 from ui.data import ledger
@@ -36,6 +36,7 @@ st.caption(
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE))
 
+isolate.warm()  # the reader's fork server starts while the clerk picks a file
 user = st.text_input("导入人", key=f"{PAGE}_user", placeholder="请填写姓名，记入导入记录")
 # Every file type reaches the loaders, which explain a wrong one in Chinese; the
 # browser's own refusal would be in English. The size limit is server.maxUploadSize.
@@ -80,16 +81,18 @@ names = ["、".join(p.name for p, _ in group) for group in groups]
 
 
 def problem_frame(problems, label: str = "问题") -> pd.DataFrame:
-    """One row a problem, pointing at the cell as Excel shows it (file, sheet, row, column)."""
+    """One row a problem, pointing at the cell as Excel shows it (file, sheet, row, column);
+    the reason first after the level, so it is not cut off at the table's edge."""
     return pd.DataFrame(
-        [{"级别": p.level, "文件": p.file, "工作表": p.sheet, "行号": p.row, "列": p.letter, "表头": p.column, "值": p.value,
-          label: p.message} for p in problems],
-        columns=["级别", "文件", "工作表", "行号", "列", "表头", "值", label],
+        [{"级别": p.level, label: p.message, "文件": p.file, "工作表": p.sheet, "行号": str(p.row or ""), "列": p.letter,
+          "表头": p.column, "值": p.value} for p in problems],
+        columns=["级别", label, "文件", "工作表", "行号", "列", "表头", "值"],
     )
 
 
 def problem_table(problems, key: str = f"{PAGE}_problems") -> None:
-    st.dataframe(problem_frame(problems), hide_index=True, width="stretch", key=key)
+    st.dataframe(problem_frame(problems), hide_index=True, width="stretch", key=key,
+                 column_config={"问题": st.column_config.TextColumn(width="large")})
 
 
 errors = sum(len(r.errors) for r in results)
@@ -119,11 +122,13 @@ if notes:
     # What the reader inferred or skipped is shown before anything is written, so the
     # clerk confirms it (and it is kept in the import's history record).
     st.subheader("请核对：系统推断或跳过的内容")
-    st.dataframe(problem_frame(notes, "说明").drop(columns=["级别"]), hide_index=True, width="stretch", key=f"{PAGE}_notes")
+    with st.container(key=f"{PAGE}_notes", height=300 if len(notes) > 12 else "content"):
+        st.markdown("\n".join(f"- {plain(p.said)}" for p in notes))
 warnings = [p for r in results for p in r.warnings]
 if warnings:
     with st.expander(f"{len(warnings)} 条提示（不影响导入）"):
-        st.dataframe(problem_frame(warnings, "提示").drop(columns=["级别"]), hide_index=True, width="stretch")
+        st.dataframe(problem_frame(warnings, "提示").drop(columns=["级别"]), hide_index=True, width="stretch",
+                     column_config={"提示": st.column_config.TextColumn(width="large")})
 
 previewed = st.session_state.setdefault(PREVIEWED, {})
 if "uncovered" not in previewed:
