@@ -172,10 +172,11 @@ def test_an_abort_fails_the_call_not_the_caller():
 
 
 def test_running_out_of_memory_is_said():
-    with pytest.raises(isolate.Failed, match="内存上限（512 MB）") as failed:
-        isolate.run(allocate, 1024, memory_mb=512)
+    # A child starts at ~1.4 GB of address space (pandas with pyarrow, primed; see loaders.primer).
+    with pytest.raises(isolate.Failed, match="内存上限（2,048 MB）") as failed:
+        isolate.run(allocate, 2048, memory_mb=2048)
     assert failed.value.kind == "memory"
-    assert isolate.run(allocate, 64, memory_mb=512) == 64 << 20
+    assert isolate.run(allocate, 64, memory_mb=2048) == 64 << 20
 
 
 def test_a_reader_past_its_time_is_killed():
@@ -285,7 +286,7 @@ def test_a_deflate_bomb_is_refused_unread():
     start = time.monotonic()
     refused = limits.check_workbook(bomb, "bomb.xlsx")
     assert time.monotonic() - start < 1
-    assert refused.startswith("文件“bomb.xlsx”解压后有2,048 MB，超过本系统的上限（1,024 MB）")
+    assert refused.startswith("文件“bomb.xlsx”的工作表“劳动力就业台账”压缩了1,010倍") and "可能已损坏或被篡改" in refused
 
     refused = limits.check_workbook(_bomb(100), "bomb.xlsx")  # small enough in all, but 1,000×
     assert refused.startswith("文件“bomb.xlsx”的工作表“劳动力就业台账”压缩了")
