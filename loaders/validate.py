@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import idcard, values
 from .read import RawSheet, letter
-from .spec import AMBIGUOUS_VALUES, NAME_COLUMNS, PART_OF_TOTAL, SHARED_ALIASES, SHEETS, TOWNSHIP, VILLAGE, Column, Sheet
+from .spec import AMBIGUOUS_VALUES, NAME_COLUMNS, PART_OF_TOTAL, SHARED_ALIASES, SHEETS, VILLAGE, Column, Sheet
 from .townships import TownshipResolver, fold
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -433,7 +433,7 @@ def _cn_month(month: str) -> str:
     return f"{month[:4]}年{int(month[5:7])}月"
 
 
-_NOT_DATA_HINT = re.compile("合计|总计|小计|累计|" + "|".join(re.escape(w) for w in FOOTER_WORDS[:8]))
+_NOT_DATA_HINT = re.compile("合计|总计|小计|累计|" + "|".join(re.escape(w) for w in FOOTER_WORDS))
 
 
 def _skip_rows(raw: RawSheet, spec: Sheet, header: Header, body: pd.DataFrame, every: dict, filled, problems: Problems) -> dict[int, str]:
