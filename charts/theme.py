@@ -182,6 +182,7 @@ CATEGORY_NAMES = {
     "subsidy_type": "补贴类型",
     "training_type": "培训类型",
     "organiser": "主办部门",
+    "trade": "培训工种",
     "category": "岗位类别",
     "post": "岗位名称",
     "band": "月收入区间",

@@ -69,7 +69,7 @@ DONE = f'{MAIN} [data-testid="stAlertContentSuccess"], {ERROR_BOX}'
 NOTHING_SHOWN = """() => !document.querySelector('[data-testid="stFileChip"]')
     && !document.querySelector('[data-testid="stMain"] [data-testid="stAlertContentError"]')
     && !document.querySelector('[data-testid="stMain"] [data-testid="stDataFrame"]')"""
-PROBLEM_HEADERS = ("级别", "文件", "工作表", "行号", "列", "表头", "值", "问题")
+PROBLEM_HEADERS = ("级别", "问题", "文件", "工作表", "行号", "列", "表头", "值")
 # What a refusal must never show the clerk: a Python or Rust error as such.
 NOT_FOR_CLERKS = re.compile(r"Traceback|Exception|Error\b|PanicException|panicked|stack backtrace|None")
 
