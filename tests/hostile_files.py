@@ -1,11 +1,11 @@
-"""Hostile upload files for tests/test_browser_hostile.py, each small on disk:
+"""Hostile upload files for tests/test_browser_hostile.py and tests/test_isolate.py, each small on disk:
 
 - ``sparse_xlsx``: A1 and XFD1048576 (xlsxwriter declares <dimension ref="A1:XFD1048576">),
   about 2 KB; python-calamine used to ask for ~550 GB and abort the whole process;
 - ``undeclared_sparse_xlsx``: the same two cells in a hand-written minimal xlsx with no
   <dimension> element, so only reading it (in a child process) finds the extent;
-- ``deflate_bomb_xlsx``: a zip-valid xlsx whose sheet XML is ~1.8 GB of spaces, streamed
-  through ``zipfile`` (ZIP_DEFLATED), ~2 MB on disk;
+- ``deflate_bomb`` / ``deflate_bomb_xlsx``: a zip-valid xlsx whose sheet XML is ~1.8 GB of
+  spaces, ~2 MB on disk, made of one deflate block repeated (no gigabytes compressed);
 - ``tall_xlsx``: A1 and W1048575 (a declared 1,048,575-row sheet);
 - ``one_field_csv``: one quoted CSV field of 10 MB;
 - ``tiny_csvs``: ``n`` one-line CSV files (more than ``limits.MAX_FILES`` in one upload).
@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import xlsxwriter
@@ -97,19 +99,47 @@ def undeclared_sparse_xlsx(path: Path, sheet: str = LABOR) -> Path:
     return Path(path)
 
 
-def deflate_bomb_xlsx(path: Path, mb: int = 1800, sheet: str = LABOR) -> Path:
-    """An xlsx whose worksheet is a header and ``mb`` MB of spaces, streamed into
-    zipfile (ZIP_DEFLATED, level 9): a real zip, each member's sizes and CRC correct."""
-    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+def _zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip of already-deflated members (name, raw deflate, size, CRC-32), by the book
+    (APPNOTE 4.3), so a bomb needs no compressing of gigabytes."""
+    out, central = b"", b""
+    for name, raw, size, crc in members:
+        n = name.encode()
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(raw), size,
+                               len(n), 0, 0, 0, 0, 0, len(out)) + n
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(raw), size, len(n), 0) + n + raw
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
+    return out + central + end
+
+
+def _deflated(name: str, data: bytes) -> tuple[str, bytes, int, int]:
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return name, c.compress(data) + c.flush(), len(data), zlib.crc32(data)
+
+
+def deflate_bomb(mb: int) -> bytes:
+    """An xlsx whose one worksheet is a header and ``mb`` MB of spaces. One fully flushed
+    deflate block of 1 MB of spaces (~1 KB) repeated is a valid stream of all of them."""
+    head = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(b" " * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+    raw = first + block * mb + c.flush()
+    crc = zlib.crc32(head)
     spaces = b" " * (1 << 20)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for name, text in _package(sheet):
-            z.writestr(name, text)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            member.write(head.encode())
-            for _ in range(mb):
-                member.write(spaces)
-            member.write(b"</sheetData></worksheet>")
+    for _ in range(mb):
+        crc = zlib.crc32(spaces, crc)
+    book = ('<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{LABOR}" sheetId="1" r:id="rId1"/></sheets></workbook>').encode()
+    rels = b'<Relationships><Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    return _zip([_deflated("[Content_Types].xml", b"<Types/>"), _deflated("xl/workbook.xml", book),
+                 _deflated("xl/_rels/workbook.xml.rels", rels),
+                 ("xl/worksheets/sheet1.xml", raw, len(head) + (mb << 20), crc)])
+
+
+def deflate_bomb_xlsx(path: Path, mb: int = 1800, sheet: str = LABOR) -> Path:
+    """``deflate_bomb`` written to ``path``."""
+    Path(path).write_bytes(deflate_bomb(mb))
     return Path(path)
 
 

@@ -12,10 +12,8 @@ import io
 import multiprocessing
 import os
 import pickle
-import struct
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +22,7 @@ import pytest
 import xlsxwriter
 
 from loaders import isolate, limits
+from tests.hostile_files import deflate_bomb
 
 LABOR = "劳动力就业台账"
 
@@ -98,44 +97,6 @@ def _two_cells(path: Path, last: tuple[int, int], sheet: str = LABOR) -> bytes:
     ws.write(*last, "y")
     book.close()
     return path.read_bytes()
-
-
-def _zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
-    """A zip of already-deflated members (name, raw deflate, size, CRC-32), by the book
-    (APPNOTE 4.3), so a bomb needs no compressing of gigabytes."""
-    out, central = b"", b""
-    for name, raw, size, crc in members:
-        n = name.encode()
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(raw), size,
-                               len(n), 0, 0, 0, 0, 0, len(out)) + n
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(raw), size, len(n), 0) + n + raw
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
-    return out + central + end
-
-
-def _deflated(name: str, data: bytes) -> tuple[str, bytes, int, int]:
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return name, c.compress(data) + c.flush(), len(data), zlib.crc32(data)
-
-
-def _bomb(mb: int) -> bytes:
-    """An xlsx whose one worksheet is a header and ``mb`` MB of spaces. One fully flushed
-    deflate block of 1 MB of spaces (~1 KB) repeated is a valid stream of all of them."""
-    head = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
-    block = c.compress(b" " * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
-    raw = first + block * mb + c.flush()
-    crc = zlib.crc32(head)
-    spaces = b" " * (1 << 20)
-    for _ in range(mb):
-        crc = zlib.crc32(spaces, crc)
-    book = ('<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheets><sheet name="{LABOR}" sheetId="1" r:id="rId1"/></sheets></workbook>').encode()
-    rels = b'<Relationships><Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
-    return _zip([_deflated("[Content_Types].xml", b"<Types/>"), _deflated("xl/workbook.xml", book),
-                 _deflated("xl/_rels/workbook.xml.rels", rels),
-                 ("xl/worksheets/sheet1.xml", raw, len(head) + (mb << 20), crc)])
 
 
 def _rss_mb() -> float:
@@ -276,19 +237,19 @@ def test_a_big_result_leaves_no_memory_behind():
 
 
 def test_a_deflate_bomb_is_refused_unread():
-    bomb = _bomb(2048)  # 2 GB of XML in 2 MB
+    bomb = deflate_bomb(2048)  # 2 GB of XML in 2 MB
     assert len(bomb) < 3 << 20
     with zipfile.ZipFile(io.BytesIO(bomb)) as z:  # a real zip, readable as one
         with z.open("xl/worksheets/sheet1.xml") as f:
             assert f.read(100).startswith(b"<?xml")
-    with zipfile.ZipFile(io.BytesIO(_bomb(4))) as z:  # sizes and CRC hold to the end
+    with zipfile.ZipFile(io.BytesIO(deflate_bomb(4))) as z:  # sizes and CRC hold to the end
         assert z.read("xl/worksheets/sheet1.xml").endswith(b"<sheetData>" + b" " * (4 << 20))
     start = time.monotonic()
     refused = limits.check_workbook(bomb, "bomb.xlsx")
     assert time.monotonic() - start < 1
     assert refused.startswith("文件“bomb.xlsx”的工作表“劳动力就业台账”压缩了1,010倍") and "可能已损坏或被篡改" in refused
 
-    refused = limits.check_workbook(_bomb(100), "bomb.xlsx")  # small enough in all, but 1,000×
+    refused = limits.check_workbook(deflate_bomb(100), "bomb.xlsx")  # small enough in all, but 1,000×
     assert refused.startswith("文件“bomb.xlsx”的工作表“劳动力就业台账”压缩了")
     assert "上限200倍" in refused
 
