@@ -91,14 +91,14 @@ def cmd_import(args) -> int:
             _print_problems(by_level[ERROR], "错误")
             # warnings and what was inferred too: one round of corrections fixes everything
             _print_problems(by_level[WARNING], "警告")
-            _print_problems(by_level[NOTE], "说明（推断或跳过的内容）")
+            _print_problems(by_level[NOTE], "说明（推断或跳过的内容）", lambda p: p.said)
             print(f"导入被拒绝：共 {len(outcome.errors)} 处错误，数据库未作任何改动。")
             status = 1
             continue
         for sheet, periods in outcome.counts.items():
             listed = "，".join(f"{p or '全部'} {n}行" for p, n in periods.items())
             print(f"{_sheet_name(sheet)}：{listed}")
-        _print_problems(by_level[NOTE], "说明（推断或跳过的内容，请核对）")
+        _print_problems(by_level[NOTE], "说明（推断或跳过的内容，请核对）", lambda p: p.said)
         _print_problems(by_level[WARNING], "警告")
         if args.dry_run:
             print(f"检查通过（未写入）：将替换 {len(outcome.changed)} 个（表, 月份），{len(outcome.unchanged)} 个无变化。")
@@ -115,12 +115,12 @@ def _sheet_name(key: str) -> str:
     return SHEETS_BY_KEY[key].name
 
 
-def _print_problems(problems, title: str) -> None:
+def _print_problems(problems, title: str, text=str) -> None:
     if not problems:
         return
     print(f"{title}（{len(problems)}）：")
     for p in problems[:MAX_LISTED]:
-        print(f"  {p}")
+        print(f"  {text(p)}")
     if len(problems) > MAX_LISTED:
         print(f"  ……另有 {len(problems) - MAX_LISTED} 处未列出。按类别统计：")
         for (sheet, column, message), n in Counter((p.sheet, p.column, p.message) for p in problems).most_common(20):
