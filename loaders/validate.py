@@ -419,7 +419,7 @@ def validate_sheet(
     if month_source is not None:
         month, where = month_source
         out["month"] = month
-        problems.add(NOTE, name, None, "统计时点", None, f"表中没有“统计时点”列，月份取自{where}：{_cn_month(month)}", file=file)
+        problems.add(NOTE, name, None, "统计时点", None, f"表中没有“统计时点”列，月份取自{where}：{values.cn_month(month)}", file=file)
     elif spec.period == "month":
         _title_agrees(raw, header, out["month"], name, h("month"), at("month"), problems)
     _check_rows(out, spec, written, name, problems, filled_in, at)
@@ -427,10 +427,6 @@ def validate_sheet(
     out["period"] = _period(out, spec)
     out["source_row"] = out.index.astype("int64")
     return SheetResult(spec, name, out.reset_index(drop=True), dict(written), [w for _, w in header.unknown])
-
-
-def _cn_month(month: str) -> str:
-    return f"{month[:4]}年{int(month[5:7])}月"
 
 
 _NOT_DATA_HINT = re.compile("合计|总计|小计|累计|" + "|".join(re.escape(w) for w in FOOTER_WORDS))
@@ -598,9 +594,9 @@ def _title_agrees(raw, header, months: pd.Series, sheet, column, at, problems) -
     # A sheet may keep earlier months beside the one its title reports; only a title
     # whose month no row has is a contradiction.
     if stated and present and stated[0] not in present:
-        other = "、".join(_cn_month(m) for m in sorted(present - {stated[0]}))
+        other = "、".join(values.cn_month(m) for m in sorted(present - {stated[0]}))
         problems.add(ERROR, sheet, None, column, None,
-                     f"{stated[1]}写的是{_cn_month(stated[0])}，但“{column}”列有{other}：请核对后改成一致再导入", **at)
+                     f"{stated[1]}写的是{values.cn_month(stated[0])}，但“{column}”列有{other}：请核对后改成一致再导入", **at)
 
 
 # --- Columns --------------------------------------------------------------------------------

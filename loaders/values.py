@@ -103,6 +103,11 @@ def _full_year(year: str) -> int:
 YEAR_MISSING = "月份没有写年份，标题、工作表名和文件名中也没有年份：请写成“2020年9月”或“2020-09”"
 
 
+def cn_month(month: str) -> str:
+    """2020-09 as the district writes it: 2020年9月."""
+    return f"{month[:4]}年{int(month[5:7])}月"
+
+
 def month_without_year(text: str) -> int | None:
     """9 for "9月" or "九月份": a month the clerk wrote without its year."""
     m = _MONTH_ONLY_RE.fullmatch(text.strip())

@@ -15,6 +15,7 @@ import streamlit as st
 import loaders
 from ledger import intake, store
 from loaders import isolate, limits
+from loaders.values import cn_month
 from ledger.tables import shown_changes
 from loaders.validate import ERROR
 from ui.data import ledger
@@ -138,7 +139,7 @@ uncovered = previewed["uncovered"]
 by_township = False
 if uncovered:
     absent = sorted({t for names in uncovered.values() for t in names})
-    months = [f"{p[:4]}年{int(p[5:7])}月" if len(p) == 7 else f"{p}年" for p in sorted({p for _, p in uncovered})]
+    months = [cn_month(p) if len(p) == 7 else f"{p}年" for p in sorted({p for _, p in uncovered})]
     st.subheader("替换方式")
     choice = st.radio(
         plain(f"文件中没有{'、'.join(absent[:6])}{'等' if len(absent) > 6 else ''}{len(absent)}个乡镇在{'、'.join(months)}的数据。导入时："),
