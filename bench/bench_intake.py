@@ -21,10 +21,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import loaders  # noqa: E402
-from ledger import intake, store  # noqa: E402
-from ledger.bootstrap import sample_workbook  # noqa: E402
-from ledger.config import make_engine  # noqa: E402
+from ledger import intake  # noqa: E402
+from ledger.store import imports as store  # noqa: E402
+from ledger.store.schema import init_db  # noqa: E402
+from ledger.store.config import make_engine  # noqa: E402
 from sample_data.generate import build_tables, write_workbook  # noqa: E402
+from ui.first_start import sample_workbook  # noqa: E402
 
 
 def check(path: Path) -> tuple[loaders.LoadResult, float, float, list[str]]:
@@ -63,7 +65,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
-        store.init_db(engine)
+        init_db(engine)
 
         result, secs, still, steps = check(workbook)
         print(f"sample workbook {workbook.stat().st_size / 1e6:.1f} MB: check {secs:.1f} s, "

@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger import queries  # noqa: E402
-from ledger.bootstrap import sample_workbook  # noqa: E402
-from ledger.config import make_engine  # noqa: E402
-from ledger.figures import FIGURES  # noqa: E402
-from ledger.store import read_and_import  # noqa: E402
+from ledger import query  # noqa: E402
+from ledger.query.definitions import FIGURES  # noqa: E402
+from ledger.store.config import make_engine  # noqa: E402
+from ledger.store.imports import read_and_import  # noqa: E402
+from ui.first_start import sample_workbook  # noqa: E402
 
 BREAKDOWN_KEYS = ["labor.total", "labor.employed", "labor.poor_employed", "subsidy.total", "training.person_times"]
 
@@ -56,12 +56,12 @@ def main() -> int:
         all_rows = sum(n for periods in outcome.counts.values() for n in periods.values())
         print(f"workbook: {workbook} ({Path(workbook).stat().st_size / 1e6:.1f} MB)")
         print(f"import: {seconds:.2f} s, {labor_rows:,} labourer rows ({labor_rows / seconds:,.0f} rows/s), {all_rows:,} rows in all")
-        as_of = queries.default_as_of(engine)
-        med, worst = _ms(lambda: queries.figures(engine, as_of), args.repeat)
+        as_of = query.default_as_of(engine)
+        med, worst = _ms(lambda: query.figures(engine, as_of), args.repeat)
         print(f"district figures ({len(FIGURES)} keys, as of {as_of}): median {med:.0f} ms, max {worst:.0f} ms")
-        med, worst = _ms(lambda: queries.breakdown(engine, BREAKDOWN_KEYS, as_of), args.repeat)
+        med, worst = _ms(lambda: query.breakdown(engine, BREAKDOWN_KEYS, as_of), args.repeat)
         print(f"by-township breakdown ({len(BREAKDOWN_KEYS)} keys): median {med:.0f} ms, max {worst:.0f} ms")
-        med, worst = _ms(lambda: queries.breakdown(engine, BREAKDOWN_KEYS, as_of, by="village"), args.repeat)
+        med, worst = _ms(lambda: query.breakdown(engine, BREAKDOWN_KEYS, as_of, by="village"), args.repeat)
         print(f"by-village breakdown ({len(BREAKDOWN_KEYS)} keys): median {med:.0f} ms, max {worst:.0f} ms")
         engine.dispose()
     return 0

@@ -29,8 +29,8 @@ def main() -> int:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from ledger.bootstrap import load_sample
-    from ledger.config import make_engine
+    from ledger.store.config import make_engine
+    from ui.first_start import load_sample
     from ui.pages import PAGES
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -371,7 +371,7 @@ def trend_line(
 def progress_bar(df: pd.DataFrame, *, title: str) -> go.Figure:
     """Completion (%) of one target indicator by township, best first, each bar red,
     amber or green by ``rag`` against its pace, with dashed lines at the pace (时间进度)
-    and at 100 % (目标). Rows are ``ledger.targets.progress`` rows of one indicator."""
+    and at 100 % (目标). Rows are ``ledger.query.targets.progress`` rows of one indicator."""
     _require(df, ["township", "completion", "pace"])
     if "indicator" in df.columns and df["indicator"].nunique() > 1:
         raise ValueError(f"progress_bar draws one indicator; the data has {', '.join(map(str, df['indicator'].unique()))}.")

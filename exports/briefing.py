@@ -2,7 +2,7 @@
 written from the ledger's figures as of a date, for the district or one township.
 
 Text comes from templates with rules, never typed numbers: every number is a figure
-of ``queries.figures``; a clause whose figure is zero or missing is dropped (or a
+of ``query.figures``; a clause whose figure is zero or missing is dropped (or a
 shorter wording chosen), and a sentence left with no clause is dropped whole. The
 docx is written from ``briefing_text``, so what the tests check is what is printed.
 No Streamlit here: the CLI and the dashboard share it.
@@ -16,11 +16,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ledger import queries
-from ledger.figures import BY_KEY
-from ledger.units import wan
-from ledger.versions import reading_recorded
-
+from ledger.present.format import wan
+from ledger import query
+from ledger.query.definitions import BY_KEY
+from ledger.store.versions import reading_recorded
 from loaders.townships import DISTRICT
 
 # --- Numbers the district's way ----------------------------------------------------
@@ -144,14 +143,14 @@ class Briefing:
 def _values(engine, as_of, township) -> tuple[dt.date | None, dict]:
     """The briefing's figures; the demand database is district-wide, so a township's
     briefing quotes the district's demand figures."""
-    fs = queries.figures(engine, as_of, township=township, keys=KEYS + ([] if township else DEMAND_KEYS))
+    fs = query.figures(engine, as_of, township=township, keys=KEYS + ([] if township else DEMAND_KEYS))
     values = dict(fs.values)
     if township:
-        values |= queries.figures(engine, fs.as_of or as_of, keys=DEMAND_KEYS).values
+        values |= query.figures(engine, fs.as_of or as_of, keys=DEMAND_KEYS).values
     return fs.as_of, values
 
 
-def _when(as_of: dt.date | None) -> str:
+def when_text(as_of: dt.date | None) -> str:
     """截至9月底 (month end) or 截至9月15日."""
     if as_of is None:
         return "截至目前"
@@ -161,14 +160,14 @@ def _when(as_of: dt.date | None) -> str:
 
 def title_text(as_of: dt.date | None, township: str | None = None) -> str:
     year = f"{as_of.year}年" if as_of else ""
-    return f"{township or DISTRICT}{year}贫困劳动力稳岗就业工作情况简报（{_when(as_of)}）"
+    return f"{township or DISTRICT}{year}贫困劳动力稳岗就业工作情况简报（{when_text(as_of)}）"
 
 
 def build(engine, as_of: dt.date | None, *, township: str | None = None) -> Briefing:
     as_of, v = _values(engine, as_of, township)
     place = township or DISTRICT
     year = f"{as_of.year}年" if as_of else "今年"
-    when = _when(as_of)
+    when = when_text(as_of)
     district_level = township is None
     b = Briefing(as_of, township, v)
 
@@ -337,16 +336,16 @@ def table_rows(engine, as_of, *, township: str | None = None, total: dict | None
     """Header, one row per township (villages of the township), and 合计 = the district
     (township) figures; a district-wide part only when it holds something."""
     by = "village" if township else "township"
-    df = queries.breakdown(engine, TABLE_KEYS, as_of, by=by, township=township)
+    df = query.breakdown(engine, TABLE_KEYS, as_of, by=by, township=township)
     if total is None:
-        total = queries.figures(engine, as_of, township=township, keys=TABLE_KEYS).values
+        total = query.figures(engine, as_of, township=township, keys=TABLE_KEYS).values
     header = list(TABLE_HEADER)
     if township:
         header[0] = "村"
     rows = [header]
     for rec in df.to_dict("records"):
         name = rec["village"] if township else rec["township"]
-        if name in (queries.DISTRICT_WIDE, queries.NO_VILLAGE) and not any(rec[k] for k in TABLE_KEYS if BY_KEY[k].additive):
+        if name in (query.DISTRICT_WIDE, query.NO_VILLAGE) and not any(rec[k] for k in TABLE_KEYS if BY_KEY[k].additive):
             continue
         rows.append([name] + [_cell(k, rec[k]) for k in TABLE_KEYS])
     rows.append(["合计"] + [_cell(k, total.get(k)) for k in TABLE_KEYS])
@@ -360,10 +359,10 @@ def chart_figures(engine, as_of, *, township: str | None = None) -> list[tuple[s
 
     place = township or DISTRICT
     by = "village" if township else "township"
-    rates = queries.breakdown(engine, ["labor.employment_rate"], as_of, by=by, township=township)
-    rates = rates[~rates[by].isin([queries.DISTRICT_WIDE, queries.NO_VILLAGE])]
-    trend = queries.monthly(engine, ["labor.employment_rate", "labor.poor_employment_rate"], as_of, township=township)
-    types = queries.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
+    rates = query.breakdown(engine, ["labor.employment_rate"], as_of, by=by, township=township)
+    rates = rates[~rates[by].isin([query.DISTRICT_WIDE, query.NO_VILLAGE])]
+    trend = query.monthly(engine, ["labor.employment_rate", "labor.poor_employment_rate"], as_of, township=township)
+    types = query.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
     where = "各村" if township else "各乡镇"
     return [
         (f"{place}{where}就业率", ranked_bar(rates, "labor.employment_rate", category=by, title=f"{place}{where}就业率", unit="%")),
@@ -630,4 +629,4 @@ def briefing_docx(engine, as_of: dt.date | None, *, township: str | None = None)
 
 
 def _resolved_as_of(engine, as_of):
-    return as_of or queries.default_as_of(engine)
+    return as_of or query.default_as_of(engine)

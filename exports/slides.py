@@ -1,6 +1,6 @@
 """The slide pack: a 16:9 title slide and one slide per area (就业、收入、补贴、培训、
 扶贫车间、公益性岗位、用工需求与返岗输送), each with its headline figures in large type
-and its main chart when charts can be rendered. Numbers come from ``queries.figures``
+and its main chart when charts can be rendered. Numbers come from ``query.figures``
 in the briefing's wording (``exports.briefing.figure_text``). No Streamlit here.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from ledger import queries
-from ledger.figures import BY_KEY
+from ledger import query
+from ledger.query.definitions import BY_KEY
 from loaders.townships import DISTRICT
 
-from .briefing import _when, figure_text, images_module, xml_text
+from .briefing import figure_text, images_module, when_text, xml_text
 
 EA_FONT = "微软雅黑"
 LATIN_FONT = "Arial"
@@ -58,8 +58,8 @@ def _chart(kind: str, engine, as_of, township):
     where = "各村" if township else "各乡镇"
 
     def ranked(key, title, unit, money=False):
-        df = queries.breakdown(engine, [key], as_of, by=by, township=township)
-        df = df[~df[by].isin([queries.DISTRICT_WIDE, queries.NO_VILLAGE])]
+        df = query.breakdown(engine, [key], as_of, by=by, township=township)
+        df = df[~df[by].isin([query.DISTRICT_WIDE, query.NO_VILLAGE])]
         return ranked_bar(df, key, category=by, title=f"{place}{where}{title}", unit=unit, money=money)
 
     if kind == "employment":
@@ -67,19 +67,19 @@ def _chart(kind: str, engine, as_of, township):
     if kind == "income":
         return ranked("income.monthly_mean", "已就业人员月均收入", "元")
     if kind == "subsidies":
-        df = queries.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
+        df = query.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
         return category_bar(df, "subsidy.total", category="subsidy_type", title=f"{place}各类补贴发放金额", unit="万元", money=True)
     if kind == "training":
-        df = queries.monthly(engine, ["training.person_times", "training.poor_person_times"], as_of, township=township)
+        df = query.monthly(engine, ["training.person_times", "training.poor_person_times"], as_of, township=township)
         return trend_line(df, {"training.person_times": "培训人次", "training.poor_person_times": "其中建档立卡"},
                           title=f"{place}培训人次累计（按月）", unit="人次")
     if kind == "workshops":
         return ranked("workshops.on_duty", "扶贫车间在岗人员", "人")
     if kind == "posts":
-        df = queries.breakdown(engine, ["posts.count"], as_of, by="category", township=township)
+        df = query.breakdown(engine, ["posts.count"], as_of, by="category", township=township)
         return category_bar(df, "posts.count", category="category", title=f"{place}公益性岗位", unit="个")
     if kind == "demand":
-        df = queries.monthly(engine, ["transport.people", "transport.poor"], as_of, township=township)
+        df = query.monthly(engine, ["transport.people", "transport.poor"], as_of, township=township)
         return trend_line(df, {"transport.people": "输送人数", "transport.poor": "其中建档立卡"},
                           title=f"{place}返岗输送人数累计（按月）", unit="人")
     raise ValueError(kind)
@@ -125,11 +125,11 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Emu, Inches, Pt
 
-    as_of = as_of or queries.default_as_of(engine)
+    as_of = as_of or query.default_as_of(engine)
     keys = sorted({k for _, heads, _ in AREAS for k, _ in heads})
-    values = dict(queries.figures(engine, as_of, township=township, keys=keys).values)
+    values = dict(query.figures(engine, as_of, township=township, keys=keys).values)
     if township:  # the demand database is district-wide
-        values |= queries.figures(engine, as_of, keys=DEMAND_KEYS).values
+        values |= query.figures(engine, as_of, keys=DEMAND_KEYS).values
     images, why_not = images_module()
     place = township or DISTRICT
 
@@ -142,7 +142,7 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
     year = f"{as_of.year}年" if as_of else ""
     _text(s, Inches(0.8), Inches(2.3), W - Inches(1.6), Inches(1.4), f"{place}{year}贫困劳动力稳岗就业工作情况",
           Pt(40), bold=True, colour=RED, align=PP_ALIGN.CENTER)
-    _text(s, Inches(0.8), Inches(3.9), W - Inches(1.6), Inches(0.8), f"汇报材料（{_when(as_of)}）",
+    _text(s, Inches(0.8), Inches(3.9), W - Inches(1.6), Inches(0.8), f"汇报材料（{when_text(as_of)}）",
           Pt(24), colour=GREY, align=PP_ALIGN.CENTER)
 
     for title, heads, kind in AREAS:

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ledger import people as people_mod
-from ledger.versions import reading_recorded
-from ledger import queries
-from ledger.figures import figure
-from ledger.queries import ALL, SNAPSHOT_SHEETS, Scope
-from ledger.tables import TOTAL, figure_table
+from ledger.present.frames import TOTAL, figure_table
+from ledger.query import people as people_mod
+from ledger import query
+from ledger.query.definitions import figure
+from ledger.query.statements import ALL, SNAPSHOT_SHEETS, Scope
+from ledger.store.versions import reading_recorded
 from loaders.spec import SHEETS_BY_KEY
 
 DISTRICT = "宜州区"
@@ -324,13 +324,13 @@ def breakdown_workbook(
     title: str | None = None,
     scope: Scope = ALL,
 ) -> bytes:
-    """The breakdown table as on screen (ledger.tables.figure_table: Chinese headers,
+    """The breakdown table as on screen (ledger.present.frames.figure_table: Chinese headers,
     万元, the 合计 row from the district's (township's) own figures) as xlsx.
     ``by`` is township, village or a column of the figures' sheet (e.g. ``mode``)."""
     keys = [keys] if isinstance(keys, str) else list(keys)
-    as_of = as_of or queries.default_as_of(engine)
-    rows = queries.breakdown(engine, keys, as_of, scope=scope, by=by, township=township, poor_only=poor_only)
-    total = queries.figures(engine, as_of, scope=scope, township=township, keys=keys, poor_only=poor_only)
+    as_of = as_of or query.default_as_of(engine)
+    rows = query.breakdown(engine, keys, as_of, scope=scope, by=by, township=township, poor_only=poor_only)
+    total = query.figures(engine, as_of, scope=scope, township=township, keys=keys, poor_only=poor_only)
     table = figure_table(rows, keys, total)
     if by not in ("township", "village"):
         label = SHEETS_BY_KEY[_sheets_of(keys)[0]].column(by).header
@@ -364,7 +364,7 @@ def people_workbook(
     """The people behind a count figure (花名册) exactly as on screen, ID and phone
     numbers masked, as xlsx titled like the screen: 宜州区 庆远镇 X村 劳动力人数名单（n人）."""
     fig = figure(key)
-    as_of = as_of or queries.default_as_of(engine)
+    as_of = as_of or query.default_as_of(engine)
     table = people_mod.people(
         engine, key, as_of, scope=scope, township=township, village=village, poor_only=poor_only, filters=filters
     )

@@ -16,7 +16,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from .config import make_engine
+from ledger.store.config import make_engine
 
 MAX_LISTED = 200
 
@@ -77,9 +77,8 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_import(args) -> int:
+    from ledger.store.imports import read_and_import
     from loaders import ERROR, NOTE, WARNING
-
-    from .store import read_and_import
 
     engine = make_engine(args.db)
     status = 0
@@ -140,9 +139,8 @@ def _township(engine, name: str | None):
     if not name:
         return None
     import loaders
+    from ledger.store.townships import stored_townships, township_names
     from loaders.townships import TownshipResolver
-
-    from .store import stored_townships, township_names
 
     with engine.connect() as conn:
         stored = stored_townships(conn)
@@ -154,9 +152,9 @@ def _township(engine, name: str | None):
 
 
 def cmd_figures(args) -> int:
-    from .figures import BY_KEY
-    from .queries import figures
-    from .store import init_db
+    from ledger.query.definitions import BY_KEY
+    from ledger.query.statements import figures
+    from ledger.store.schema import init_db
 
     engine = make_engine(args.db)
     init_db(engine)
@@ -188,7 +186,7 @@ def cmd_figures(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from .store import history, import_status
+    from ledger.store.history import history, import_status
 
     engine = make_engine(args.db)
     rows, status = history(engine), import_status(engine)
@@ -209,7 +207,7 @@ def cmd_history(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from .store import restore
+    from ledger.store.history import restore
 
     try:
         new_id = restore(make_engine(args.db), args.import_id, before=args.before, user=args.user)
@@ -232,7 +230,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .template import write_template
+    from loaders.template import write_template
 
     path = write_template(args.out)
     print(f"空白模板已写入 {path}")
@@ -240,14 +238,14 @@ def cmd_template(args) -> int:
 
 
 def cmd_format_doc(args) -> int:
-    from .template import format_markdown
+    from loaders.template import format_markdown
 
     sys.stdout.write(format_markdown())
     return 0
 
 
 def cmd_briefing(args) -> int:
-    from .store import init_db
+    from ledger.store.schema import init_db
 
     fmt = args.format or ("pptx" if args.out.suffix.lower() == ".pptx" else "docx")
     engine = make_engine(args.db)

@@ -15,7 +15,6 @@ equality (every difference is then one 新增 and one 删除).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,15 +22,14 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
+from ledger import query
+from ledger.query.definitions import figure
+from ledger.store.imports import file_counts, replace_rows, slices_of
+from ledger.store.schema import BOOKKEEPING, DATA, init_db, lock_for_writing, slices
+from ledger.store.townships import check_townships, keep_other_townships
 from loaders import LoadResult, Problem
-from loaders import read_isolated
 from loaders.spec import SHEETS_BY_KEY
-from loaders.validate import ERROR, by_headers, locate_header, match_sheet
-
-from . import queries
-from .figures import figure
-from .schema import BOOKKEEPING, DATA, slices
-from .store import _check_townships, _lock, _slices, file_counts, init_db, keep_other_townships, replace_rows
+from loaders.validate import ERROR
 
 PREVIEW_KEYS = [
     "labor.total",
@@ -104,18 +102,18 @@ def preview(
         try:
             # The write lock first: the figures before and after are then read in the
             # same transaction as the change, with no import slipping in between.
-            _lock(conn)
+            lock_for_writing(conn)
             current = {(r.sheet, r.period): r.content_hash for r in conn.execute(select(slices)).all()}
             old_rows = {k: _rows(conn, k[0], k[1]) for k in in_file if k in current}
             months = _months(in_file)
             before = _figures(conn, months, keys)
             problems, changed = [], []
             for i, r in enumerate(results):
-                problems += list(r.problems) + _check_townships(conn, r)
+                problems += list(r.problems) + check_townships(conn, r)
                 if _rejected(problems):
                     changed = []
                     break
-                pieces = _slices(keep_other_townships(conn, r) if by_township or i > 0 else r)
+                pieces = slices_of(keep_other_townships(conn, r) if by_township or i > 0 else r)
                 for key, (frame, digest) in pieces.items():
                     if current.get(key) == digest:
                         continue
@@ -221,11 +219,11 @@ def _figures(conn: Connection, months: list[str], keys: list[str]) -> dict[tuple
     """(month, township or 全区, key) → value, as of each month's end."""
     out = {}
     for month in months:
-        as_of = queries.month_end(month)
-        district = queries.figures(conn, as_of, keys=keys).values
+        as_of = query.month_end(month)
+        district = query.figures(conn, as_of, keys=keys).values
         for k in keys:
             out[(month, DISTRICT, k)] = district[k]
-        frame = queries.breakdown(conn, keys, as_of)
+        frame = query.breakdown(conn, keys, as_of)
         for rec in frame.to_dict("records"):
             for k in keys:
                 out[(month, rec["township"], k)] = rec[k]
@@ -258,148 +256,3 @@ def _changes(before: dict, after: dict, keys: list[str]) -> pd.DataFrame:
         frame["_k"] = [keys.index(k) for k in frame["key"]]
         frame = frame.sort_values(["_o", "_k"], kind="stable").drop(columns=["_o", "_k"]).reset_index(drop=True)
     return frame
-
-
-# --- The problems workbook ------------------------------------------------------------
-
-PROBLEM_SHEET = "问题清单"
-PROBLEM_HEADER = ["工作表", "行号", "列", "表头", "值", "问题", "级别", "文件"]
-RED = "#FF0000"
-LIGHT_RED = "#FFC7CE"
-
-
-def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
-    """An .xlsx file: every problem on 问题清单, then, for each sheet with errors, a
-    copy of that sheet as the clerk sent it with each offending cell filled red and a
-    comment giving the reason, and each offending row's first cell filled light red
-    with a comment listing that row's problems. ``files`` maps file name → contents
-    (one workbook, or one CSV per sheet), as given to the loaders."""
-    import xlsxwriter
-
-    raws = {}
-    for name, data in files.items():
-        try:
-            for raw in read_isolated(name, data):
-                raws.setdefault(raw.name, raw)
-        except Exception:  # an unreadable file: its problem is on the list already
-            continue
-
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1})
-    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-    bad = book.add_format({"bg_color": RED, "font_color": "#FFFFFF"})
-    bad_date = book.add_format({"bg_color": RED, "font_color": "#FFFFFF", "num_format": "yyyy-mm-dd"})
-    row_mark = book.add_format({"bg_color": LIGHT_RED, "bold": True})
-    row_mark_date = book.add_format({"bg_color": LIGHT_RED, "bold": True, "num_format": "yyyy-mm-dd"})
-    link = book.add_format({"font_color": "#0563C1", "underline": 1})
-
-    listing = book.add_worksheet(PROBLEM_SHEET)
-    listing.write_row(0, 0, PROBLEM_HEADER, bold)
-    for first, last, width in ((0, 0, 18), (1, 2, 6), (3, 4, 16), (5, 5, 60), (6, 6, 6), (7, 7, 24)):
-        listing.set_column(first, last, width)
-    listing.freeze_panes(1, 0)
-
-    error_sheets = [s for s in dict.fromkeys(p.sheet for p in result.problems if p.level == ERROR) if s in raws]
-    copies = {}
-    used = {PROBLEM_SHEET}
-    for s in error_sheets:
-        title = _sheet_title(s, used)
-        used.add(title)
-        copies[s] = title
-
-    for i, p in enumerate(result.problems, start=1):
-        listing.write_string(i, 0, p.sheet)
-        if p.row:
-            listing.write_number(i, 1, p.row)
-        for j, text in enumerate((p.letter, p.column or "", p.value or "", p.message, p.level, p.file), start=2):
-            listing.write_string(i, j, text)
-
-    for s, title in copies.items():
-        raw = raws[s]
-        ws = book.add_worksheet(title)
-        cells = raw.cells
-        header_row = _header_row(raw)
-        # (excel row, column position) → reasons; excel row → reasons for the row
-        marks: dict[tuple[int, int], list[str]] = defaultdict(list)
-        rows: dict[int, list[str]] = defaultdict(list)
-        for p in result.problems:
-            if p.sheet != s or p.level != ERROR or not p.row:
-                continue
-            pos = _position(p.letter)
-            text = f"“{p.column}”：{p.message}" if p.column else p.message
-            if pos is not None:
-                marks[(p.row, pos)].append(p.message)
-            rows[p.row].append(text)
-        cols = list(cells.columns)
-        for r in cells.index:
-            for j, pos in enumerate(cols):
-                value = cells.at[r, pos]
-                is_bad = (r, pos) in marks
-                first = j == 0 and r in rows
-                fmt = bad if is_bad else (row_mark if first else None)
-                _write(ws, r - 1, j, value, fmt, date_fmt, bad_date if is_bad else (row_mark_date if first else None))
-                notes = []
-                if is_bad:
-                    notes += marks[(r, pos)]
-                if first:
-                    notes = [f"本行有{len(rows[r])}个问题："] + rows[r] if not is_bad else notes + ["本行问题："] + rows[r]
-                if notes:
-                    ws.write_comment(r - 1, j, "\n".join(dict.fromkeys(notes)), {"author": "台账导入检查", "x_scale": 2, "y_scale": 2})
-        ws.set_column(0, max(len(cols) - 1, 0), 14)
-        if header_row:
-            ws.freeze_panes(header_row, 0)
-
-    # Link each listed problem to its cell in the copy.
-    for i, p in enumerate(result.problems, start=1):
-        if p.sheet in copies and p.row:
-            listing.write_url(i, 0, f"internal:'{copies[p.sheet]}'!A{p.row}", link, p.sheet)
-    book.close()
-    return out.getvalue()
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "工作表"
-    title, n = base, 2
-    while title in used:
-        suffix = f"({n})"
-        title, n = base[: 31 - len(suffix)] + suffix, n + 1
-    return title
-
-
-def _position(letters: str) -> int | None:
-    """The 0-based column of a single column letter (E, AA); None for a span or none."""
-    if not letters or not letters.isalpha() or not letters.isupper():
-        return None
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def _header_row(raw) -> int | None:
-    """The Excel row of a sheet's header (the copy is frozen below it)."""
-    spec = match_sheet(raw.name)
-    header = locate_header(raw, spec) if spec is not None else None
-    if header is None and (found := by_headers(raw)) is not None:
-        header = found[1]
-    return header.last if header is not None else None
-
-
-def _write(ws, r: int, c: int, value, fmt, date_fmt, dated_fmt) -> None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        if fmt is not None:
-            ws.write_blank(r, c, None, fmt)
-        return
-    if isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
-    elif isinstance(value, (dt.datetime, dt.date)):
-        if not isinstance(value, dt.datetime):
-            value = dt.datetime(value.year, value.month, value.day)
-        ws.write_datetime(r, c, value, dated_fmt or date_fmt)
-    elif isinstance(value, dt.time):
-        ws.write_string(r, c, value.isoformat(), fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(r, c, value, fmt)
-    else:
-        ws.write_string(r, c, str(value), fmt)

@@ -78,7 +78,3 @@ def _sex_of(ids: pd.Series) -> pd.Series:
     sex = pd.Series(np.where(digit.isin(list("13579")), "男", "女"), index=ids.index, dtype="object")
     sex[~digit.str.fullmatch(r"\d", na=False)] = pd.NA
     return sex
-
-
-def birth_date(ids: pd.Series) -> pd.Series:
-    return pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce")

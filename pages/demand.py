@@ -4,7 +4,14 @@ district; point-to-point transport batches, people and the poor among them."""
 import streamlit as st
 
 from charts import category_bar, grouped_bar
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

@@ -4,7 +4,15 @@ the monthly trend, and the township head's work list (未就业 with 就业意�
 import streamlit as st
 
 from charts import category_bar, trend_line
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header, people_table
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+    people_table,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ledger import store
+from ledger.history import history, import_status, restore
 from loaders.spec import SHEETS_BY_KEY
 from ui.data import ledger
 
@@ -16,8 +16,8 @@ st.caption("每次导入和恢复都会记录：时间、导入人、文件、SH
 
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE))
-rows = store.history(engine)
-status = store.import_status(engine)
+rows = history(engine)
+status = import_status(engine)
 if not rows:
     st.info("尚无导入记录。")
     st.stop()
@@ -54,7 +54,7 @@ target = st.selectbox("恢复到哪条记录", ids, format_func=lambda i: f"#{i}
 before = st.radio("恢复到", ["该记录之前的状态", "该记录之后的状态"], key=f"{PAGE}_when", horizontal=True) == "该记录之前的状态"
 user = st.text_input("操作人", key=f"{PAGE}_user")
 if st.button("恢复", type="primary", key=f"{PAGE}_restore", disabled=not user.strip()):
-    new_id = store.restore(engine, int(target), before=before, user=user.strip())
+    new_id = restore(engine, int(target), before=before, user=user.strip())
     st.cache_data.clear()
     st.session_state[DONE] = "当前数据已是该状态，无需恢复。" if new_id is None else f"已恢复（记录号 {new_id}）。"
     st.rerun()  # the table above then lists the restore

@@ -4,7 +4,14 @@ and households with no labourer in work."""
 import streamlit as st
 
 from charts import category_bar, grouped_bar
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 
@@ -17,7 +24,7 @@ view = scope_sidebar(data, PAGE)
 page_header(PAGE, "务工收入", view)
 metric_row(data, view, KEYS)
 
-bands = data.call("ledger.queries.income_bands", view.as_of, township=view.township, poor_only=view.poor_only)
+bands = data.call("ledger.query.statements.income_bands", view.as_of, township=view.township, poor_only=view.poor_only)
 chart(
     category_bar(bands, "people", category="band", title=f"{view.place}已就业人员月收入分布", unit="人"),
     key=f"{PAGE}_bands",

@@ -13,11 +13,14 @@ import pandas as pd
 import streamlit as st
 
 import loaders
-from ledger import intake, store
+from exports.problems import errors_workbook
+from ledger import intake
+from ledger.present.frames import shown_changes
+from ledger.store.imports import Submission, apply_many, file_sha256
+from ledger.store.townships import stored_townships, uncovered_townships
 from loaders import isolate, limits
-from loaders.values import cn_month
-from ledger.tables import shown_changes
 from loaders.validate import ERROR
+from loaders.values import cn_month
 from ui.data import ledger
 from ui.text import plain
 
@@ -58,14 +61,14 @@ if refused:
     st.stop()
 payload = [(Path(f.name), f.getvalue()) for f in files]
 groups = loaders.group_files(payload)  # each workbook its own import; CSV files together
-fingerprint = tuple((str(p), store.file_sha256(d)) for p, d in payload)
+fingerprint = tuple((str(p), file_sha256(d)) for p, d in payload)
 checked = st.session_state.get(CHECKED)
 if checked is None or checked[0] != (fingerprint, data.version):
     size = sum(len(d) for _, d in payload) / 1e6
     with st.status(f"正在读取并校验 {len(payload)} 个文件（约 {size:.1f} MB）……", expanded=True) as status:
         bar = st.progress(0.0, text="准备读取……")
         with engine.connect() as conn:
-            stored = store.stored_townships(conn)
+            stored = stored_townships(conn)
         results = []
         for i, group in enumerate(groups):
             def step(done, text, i=i):
@@ -105,7 +108,7 @@ if errors:
         if r.errors:
             st.download_button(
                 plain(f"下载问题清单（Excel，已标出出错单元格）{'：' + name if several else ''}"),
-                data=lambda r=r, group=group: intake.errors_workbook(r, {str(p): d for p, d in group}),
+                data=lambda r=r, group=group: errors_workbook(r, {str(p): d for p, d in group}),
                 file_name=f"{Path(name).stem}_问题清单.xlsx" if several else "台账问题清单.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"{PAGE}_errors_xlsx" + (f"_{i}" if i else ""),
@@ -134,7 +137,7 @@ if warnings:
 previewed = st.session_state.setdefault(PREVIEWED, {})
 if "uncovered" not in previewed:
     with engine.connect() as conn:
-        previewed["uncovered"] = store.uncovered_townships(conn, *results)
+        previewed["uncovered"] = uncovered_townships(conn, *results)
 uncovered = previewed["uncovered"]
 by_township = False
 if uncovered:
@@ -169,10 +172,10 @@ else:
 
 if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not user.strip()):
     submissions = [
-        store.Submission(r, name, store.file_sha256(b"".join(d for _, d in group)))
+        Submission(r, name, file_sha256(b"".join(d for _, d in group)))
         for r, name, group in zip(results, names, groups)
     ]
-    outcomes = store.apply_many(engine, submissions, user=user.strip(), by_township=by_township)
+    outcomes = apply_many(engine, submissions, user=user.strip(), by_township=by_township)
     logged = [o.log_id for o in outcomes if o.log_id is not None]
     if not all(o.ok for o in outcomes):
         st.error("  \n".join(plain(p) for o in outcomes for p in o.errors[:50]))

@@ -4,8 +4,16 @@ drill), the monthly trend, the main figures in words, and every township's table
 import streamlit as st
 
 from charts import trend_line
-from ledger.narrative import overview_sentence
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header, people_table
+from ledger.present.narrative import overview_sentence
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+    people_table,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 from ui.text import plain

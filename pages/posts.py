@@ -3,7 +3,14 @@
 import streamlit as st
 
 from charts import category_bar
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

@@ -3,7 +3,7 @@ behind each count."""
 
 import streamlit as st
 
-from ledger import quality
+from ledger.query import quality
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.downloads import table_downloads
@@ -15,7 +15,7 @@ data = ledger()
 view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False, basis=False)
 page_header(PAGE, "数据质量检查", view)
 
-summary = data.call("ledger.quality.summary", view.as_of)
+summary = data.call("ledger.query.quality.summary", view.as_of)
 district = summary[summary["乡镇"] == "全区"].set_index("检查项")
 if view.township:
     mine = summary[summary["乡镇"] == view.township].set_index("检查项")["问题数"]
@@ -42,6 +42,6 @@ st.dataframe(
 st.subheader("问题明细")
 chosen = st.selectbox("检查项", with_problems, format_func=lambda c: c.title, key=f"{PAGE}_check")
 st.caption(chosen.description)
-found = data.call("ledger.quality.rows", chosen.key, view.as_of, township=view.township)
+found = data.call("ledger.query.quality.rows", chosen.key, view.as_of, township=view.township)
 st.dataframe(found, hide_index=True, width="stretch", key=f"{PAGE}_rows")
 table_downloads(found, key=f"{PAGE}_rows_dl", name=f"{view.place}_{chosen.title}", title=f"{view.place} {chosen.title}", caption=view.caliber)

@@ -4,9 +4,10 @@ and which import changed them."""
 import pandas as pd
 import streamlit as st
 
-from ledger import reports
-from ledger.config import report_code
-from ledger.tables import shown_changes
+from ledger.present.frames import shown_changes
+from ledger.query.reported import freeze
+from ledger.freezes import freezes
+from ledger.store.config import report_code
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
@@ -18,7 +19,7 @@ data = ledger()
 view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False, basis=False)
 page_header(PAGE, "月度报送", view)
 
-frozen = reports.freezes(data.engine)
+frozen = freezes(data.engine)
 mine = frozen[frozen["月份"] == view.month] if len(frozen) else frozen
 if len(mine):
     latest = mine.iloc[0]
@@ -37,7 +38,7 @@ with st.container(border=True):
         code = st.text_input("报送口令", type="password", key=f"{PAGE}_code", help="由区里统计负责人设置；只有知道口令的人才能冻结。")
     if st.button("冻结为已报送", type="primary", key=f"{PAGE}_freeze", disabled=not user.strip()):
         try:
-            reports.freeze(data.engine, view.month, user=user.strip(), note=note.strip() or None, code=code)
+            freeze(data.engine, view.month, user=user.strip(), note=note.strip() or None, code=code)
         except PermissionError as exc:
             st.error(str(exc))
         else:

@@ -6,9 +6,9 @@ import html
 import streamlit as st
 
 from charts import ranking_bar, trend_line
-from ledger.figures import figure
-from ledger.queries import month_end
-from ledger.units import show
+from ledger.present.format import show
+from ledger.query.definitions import figure
+from ledger.query.statements import month_end
 from ui.blocks import chart
 from ui.data import ledger
 

@@ -4,8 +4,15 @@ the district reports (稳岗、防疫、交通、车间奖补…)."""
 import streamlit as st
 
 from charts import category_bar, trend_line
-from ledger.tables import figure_table
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header
+from ledger.present.frames import figure_table
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

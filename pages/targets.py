@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import completion_gauge, progress_bar, rag
-from ledger.targets import year_elapsed
+from ledger.query.targets import year_elapsed
 from ui.blocks import chart, file_stub, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
@@ -18,7 +18,7 @@ data = ledger()
 view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
 page_header(PAGE, f"{view.as_of.year if view.as_of else ''}年度目标任务考核", view)
 
-progress = data.call("ledger.targets.progress", view.as_of, township=view.township)
+progress = data.call("ledger.query.targets.progress", view.as_of, township=view.township)
 if progress.empty:
     st.info("台账中没有本年度的目标任务（目标任务表）。")
     st.stop()

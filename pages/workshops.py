@@ -4,7 +4,14 @@ township, and each workshop's monthly headcount."""
 import streamlit as st
 
 from charts import workshop_lines
-from ui.blocks import breakdown_table, chart, drill_chart, file_stub, metric_row, page_header
+from ui.blocks import (
+    breakdown_table,
+    chart,
+    drill_chart,
+    file_stub,
+    metric_row,
+    page_header,
+)
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 
@@ -19,7 +26,7 @@ metric_row(data, view, KEYS, per_row=3)
 if view.level != "village":
     drill_chart(PAGE, data, view, "workshops.poor_absorbed", title="扶贫车间吸纳贫困劳动力", what="车间吸纳贫困劳动力")
 
-monthly = data.call("ledger.queries.workshop_monthly", view.as_of, township=view.township)
+monthly = data.call("ledger.query.statements.workshop_monthly", view.as_of, township=view.township)
 chart(workshop_lines(monthly, title=f"{view.place}各扶贫车间在岗人数（按月）"), key=f"{PAGE}_lines", view=view, data=monthly, filename=file_stub(view, "扶贫车间在岗人数"))
 
 st.subheader("各车间情况")

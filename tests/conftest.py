@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ledger.config import make_engine  # noqa: E402
-from ledger.schema import metadata  # noqa: E402
+from ledger.store.config import make_engine  # noqa: E402
+from ledger.store.schema import metadata  # noqa: E402
 from sample_data.generate import SAMPLE_NAME  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -114,7 +114,7 @@ def sample_workbook(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_db(sample_workbook, tmp_path_factory):
     """A SQLite store holding the sample ledger, shared by read-only tests."""
-    from ledger.store import read_and_import
+    from ledger.store.imports import read_and_import
 
     eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sampledb') / 'ledger.db'}")
     outcome = read_and_import(eng, sample_workbook, user="pytest")

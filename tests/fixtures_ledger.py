@@ -291,10 +291,10 @@ def markup_store(folder: Path, *, town: str = MARKUP_TOWN, village: str = MARKUP
     ``MARKUP_USER``. Returns the engine."""
     from sqlalchemy import update
 
-    from ledger import reports
-    from ledger.config import make_engine
-    from ledger.schema import DATA
-    from ledger.store import read_and_import
+    from ledger.query import reported as reports
+    from ledger.store.config import make_engine
+    from ledger.store.imports import read_and_import
+    from ledger.store.schema import DATA
     from loaders.townships import DEFAULT_TOWNSHIPS
 
     folder = Path(folder)

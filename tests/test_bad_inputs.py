@@ -11,11 +11,11 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from ledger.config import make_engine
-from ledger.queries import figures
-from ledger.schema import DATA, imports, slice_changes, slices
-from ledger.store import history, read_and_import
-
+from ledger.query.statements import figures
+from ledger.store.config import make_engine
+from ledger.store.history import history
+from ledger.store.imports import read_and_import
+from ledger.store.schema import DATA, imports, slice_changes, slices
 from tests.conftest import ROOT
 from tests.fixtures_ledger import (
     LABOR_HEADER,

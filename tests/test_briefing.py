@@ -96,7 +96,7 @@ def test_text_never_prints_a_zero(text):
 
 
 def test_township_briefing_is_restricted_and_says_demand_is_district_wide(sample_db):
-    from ledger.queries import figures
+    from ledger.query.statements import figures
 
     town = "庆远镇"
     sections = briefing_text(sample_db, AS_OF, township=town)
@@ -110,9 +110,9 @@ def test_township_briefing_is_restricted_and_says_demand_is_district_wide(sample
 
 
 def test_a_zero_figure_drops_its_sentence(sample_db, monkeypatch):
-    from ledger import queries
+    from ledger import query
 
-    real = queries.figures
+    real = query.figures
     zeroed = {"workshops.count", "workshops.on_duty", "workshops.poor_absorbed", "subsidy.flexible_social_insurance",
               "transport.batches", "posts.temporary.count", "posts.temporary.subsidy", "training.rural_practical.amount"}
 
@@ -121,7 +121,7 @@ def test_a_zero_figure_drops_its_sentence(sample_db, monkeypatch):
         fs.values = {k: (0 if k in zeroed else v) for k, v in fs.values.items()}
         return fs
 
-    monkeypatch.setattr(queries, "figures", fake)
+    monkeypatch.setattr(query, "figures", fake)
     flat = _flat(briefing_text(sample_db, AS_OF))
     assert not ZERO.search(flat), ZERO.search(flat)
     assert "扶贫车间已复工" not in flat and "在岗人员" not in flat
@@ -134,7 +134,7 @@ def test_a_zero_figure_drops_its_sentence(sample_db, monkeypatch):
 
 
 def test_a_tiny_store_says_only_what_it_holds(sqlite_engine, tmp_path):
-    from ledger.store import read_and_import
+    from ledger.store.imports import read_and_import
     from tests.fixtures_ledger import small_workbook
 
     outcome = read_and_import(sqlite_engine, small_workbook(tmp_path / "small.xlsx"), user="pytest")
@@ -191,7 +191,7 @@ def test_docx_fonts_page_and_margins(docx_bytes):
 
 
 def test_docx_table_total_is_the_district(sample_db, docx_bytes):
-    from ledger.queries import figures
+    from ledger.query.statements import figures
 
     v = figures(sample_db, AS_OF, keys=B.TABLE_KEYS).values
     table = _doc(docx_bytes).tables[-1]

@@ -25,10 +25,10 @@ from tests.browser_helpers import (
     exception_texts,
     grid_column,
     grid_rowcount,
-    launch_chromium,
     headings,
     horizontal_overflow,
     is_local,
+    launch_chromium,
     metric_value,
     plotly_chart_titled,
     query,
@@ -41,8 +41,6 @@ from tests.browser_helpers import (
 )
 from tests.conftest import ROOT
 from ui.pages import PAGES
-
-
 
 # ---------------------------------------------------------------- fixtures
 

@@ -36,11 +36,13 @@ from pathlib import Path
 
 import pytest
 
-from ledger import queries
-from ledger.config import make_engine
-from ledger.figures import figure
-from ledger.store import history, init_db, read_and_import
-from ledger.units import show
+from ledger.present.format import show
+from ledger import query
+from ledger.query.definitions import figure
+from ledger.store.config import make_engine
+from ledger.store.history import history
+from ledger.store.imports import read_and_import
+from ledger.store.schema import init_db
 from loaders import limits
 from tests import hostile_files as hostile
 from tests.browser_helpers import (
@@ -60,7 +62,13 @@ from tests.browser_helpers import (
     upload,
 )
 from tests.conftest import ROOT
-from tests.fixtures_ledger import LABOR_HEADER, SUBSIDY_HEADER, ids, labor_row, write_workbook
+from tests.fixtures_ledger import (
+    LABOR_HEADER,
+    SUBSIDY_HEADER,
+    ids,
+    labor_row,
+    write_workbook,
+)
 
 MAIN = '[data-testid="stMain"]'
 ERROR_BOX = f'{MAIN} [data-testid="stAlertContentError"]'
@@ -534,7 +542,7 @@ def test_staff_workbook_notes_are_shown_confirmed_and_kept(browser, server, stor
     assert len(entry["inferred"]) == len(EXPECTED_NOTES), entry["inferred"]
 
     as_of = dt.date(2020, 9, 30)
-    values = queries.figures(make_engine(url), as_of).values
+    values = query.figures(make_engine(url), as_of).values
     assert (values["subsidy.total"], values["labor.total"]) == (8000, STAFF_LABOR), (values["subsidy.total"], values["labor.total"])
     cli = subprocess.run([sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", as_of.isoformat(), "--format", "json"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)

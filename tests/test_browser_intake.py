@@ -28,13 +28,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ledger import queries
-from ledger.config import make_engine
-from ledger.figures import FIGURES, figure
 from ledger.intake import DISTRICT, NO_PERIOD, PREVIEW_KEYS
-from ledger.schema import DATA, slices
-from ledger.store import history, init_db
-from ledger.units import show, signed
+from ledger.present.format import show, signed
+from ledger import query
+from ledger.query.definitions import FIGURES, figure
+from ledger.store.config import make_engine
+from ledger.store.history import history
+from ledger.store.schema import DATA, init_db, slices
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from tests.browser_helpers import (
     TALL,
@@ -51,7 +51,6 @@ from tests.browser_helpers import (
 from tests.conftest import ROOT
 from tests.fixtures_ledger import write_workbook
 from tests.test_bad_inputs import CASES, snapshot
-
 
 USER = "浏览器测试员"
 RESTORER = "恢复测试员"
@@ -144,7 +143,7 @@ def _shown_as(row: dict, label: str, before, after) -> bool:
 
 
 def _month_ends(months):
-    return [queries.month_end(m) for m in months]
+    return [query.month_end(m) for m in months]
 
 
 def _slice_state(engine) -> dict:
@@ -208,7 +207,7 @@ def test_sample_workbook_into_an_empty_store(browser, empty_server, empty_store,
             (SHEETS_BY_KEY[sheet].name, period or NO_PERIOD): rows for (sheet, period), (_, _, rows) in _slice_state(sample).items()
         }
         first_month = min(p for (_, p) in _slice_state(sample) if len(p) == 7)
-        first = queries.figures(sample, queries.month_end(first_month), keys=PREVIEW_KEYS).values
+        first = query.figures(sample, query.month_end(first_month), keys=PREVIEW_KEYS).values
         tab.after(PREVIEWED, SLOW)
         assert not alert_texts(page, "Error"), alert_texts(page, "Error")
         _no_scope_choice(page)
@@ -253,7 +252,7 @@ def test_sample_workbook_into_an_empty_store(browser, empty_server, empty_store,
     assert {k: v[1:] for k, v in mine.items()} == {k: v[1:] for k, v in theirs.items()}, "slices differ from the core's import"
     months = sorted({p for (_, p) in theirs if len(p) == 7})
     for as_of in _month_ends(months):
-        a, b = queries.figures(engine, as_of).values, queries.figures(sample, as_of).values
+        a, b = query.figures(engine, as_of).values, query.figures(sample, as_of).values
         diff = {k: (a[k], b[k]) for k in b if a.get(k) != b[k]}
         assert not diff, f"as of {as_of}, uploaded through the page vs the core's import: {diff}"
 
@@ -318,8 +317,8 @@ _CORRECTION: dict = {}
 
 def _state_of(engine, as_of):
     return {
-        "figures": queries.figures(engine, as_of).values,
-        "towns": queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"),
+        "figures": query.figures(engine, as_of).values,
+        "towns": query.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"),
         "slices": _slice_state(engine),
     }
 
@@ -329,13 +328,13 @@ def _correct_through_the_page(browser, server, engine, folder: Path) -> dict:
     Done once per module; the restore test uses what it recorded."""
     if _CORRECTION:
         return _CORRECTION
-    as_of = queries.month_end(MONTH)
+    as_of = query.month_end(MONTH)
     path, n_rows, changed = corrected_workbook(engine, folder / f"{TOWN}{MONTH}更正.xlsx", township=TOWN, month=MONTH, n=N_CHANGED)
     before = _state_of(engine, as_of)
     before_snapshot = snapshot(engine)
-    earlier = queries.figures(engine, queries.month_end("2020-08")).values
-    district = queries.figures(engine, as_of, keys=PREVIEW_KEYS).values
-    town = queries.figures(engine, as_of, township=TOWN, keys=PREVIEW_KEYS).values
+    earlier = query.figures(engine, query.month_end("2020-08")).values
+    district = query.figures(engine, as_of, keys=PREVIEW_KEYS).values
+    town = query.figures(engine, as_of, township=TOWN, keys=PREVIEW_KEYS).values
 
     context, tab = _tab(browser, server)
     try:
@@ -387,7 +386,7 @@ def _correct_through_the_page(browser, server, engine, folder: Path) -> dict:
 def test_corrected_month_of_one_township_previews_then_applies(browser, copy_server, store_copy, tmp_path_factory):
     engine = store_copy[1]
     done = _correct_through_the_page(browser, copy_server, engine, tmp_path_factory.mktemp("correction"))
-    as_of = queries.month_end(MONTH)
+    as_of = query.month_end(MONTH)
 
     entries = history(engine)
     assert len(entries) == len(done["before_history"]) + 1
@@ -395,20 +394,20 @@ def test_corrected_month_of_one_township_previews_then_applies(browser, copy_ser
     assert (newest["id"], newest["kind"], newest["created_by"], newest["filename"]) == (done["log_id"], "import", USER, done["filename"])
     assert newest["row_counts"] == {"labor": {MONTH: done["n_rows"]}}
 
-    before, after = done["before"]["figures"], queries.figures(engine, as_of).values
+    before, after = done["before"]["figures"], query.figures(engine, as_of).values
     for key, move in MOVES.items():
         assert after[key] == before[key] + move, f"{key}: {before[key]} → {after[key]}, expected a change of {move}"
     others = {k: (before[k], after[k]) for k in before if not k.startswith(LABOR_DERIVED) and before[k] != after[k]}
     assert not others, f"figures of other sheets changed: {others}"
 
     towns_before = {r["township"]: r for r in done["before"]["towns"]}
-    for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
+    for r in query.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
         was = towns_before[r["township"]]
         if r["township"] == TOWN:
             assert {k: r[k] - was[k] for k in LABOR_KEYS} == {k: MOVES[k] for k in LABOR_KEYS}, (was, r)
         else:
             assert r == was, f"{r['township']} changed: {was} → {r}"
-    assert queries.figures(engine, queries.month_end("2020-08")).values == done["earlier"], "August changed"
+    assert query.figures(engine, query.month_end("2020-08")).values == done["earlier"], "August changed"
     with engine.connect() as conn:
         t = DATA["labor"]
         stored = {
@@ -424,7 +423,7 @@ def test_corrected_month_of_one_township_previews_then_applies(browser, copy_ser
 def test_restore_before_the_correction_brings_back_every_figure(browser, copy_server, store_copy, tmp_path_factory):
     engine = store_copy[1]
     done = _correct_through_the_page(browser, copy_server, engine, tmp_path_factory.mktemp("correction"))
-    log_id, as_of = done["log_id"], queries.month_end(MONTH)
+    log_id, as_of = done["log_id"], query.month_end(MONTH)
     assert _state_of(engine, as_of) != done["before"], "the correction is not in the store"
     n_entries = len(history(engine))
 
@@ -539,11 +538,11 @@ def test_a_townships_own_workbook_replaces_only_that_township(browser, copy_serv
     """庆远镇 sends only its own rows of the month: the page asks how to replace, offers
     keeping the other townships first, previews no removals, and applies just that."""
     engine = store_copy[1]
-    as_of = queries.month_end(MONTH)
+    as_of = query.month_end(MONTH)
     path, n_rows, _ = corrected_workbook(engine, tmp_path / f"{TOWN}{MONTH}.xlsx", township=TOWN, month=MONTH,
                                          n=N_CHANGED, only_township=True)
-    stored = queries.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
-    towns_before = {r["township"]: r for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records")}
+    stored = query.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
+    towns_before = {r["township"]: r for r in query.breakdown(engine, LABOR_KEYS, as_of).to_dict("records")}
     assert n_rows == towns_before[TOWN]["labor.total"] < stored
 
     context, tab = _tab(browser, copy_server)
@@ -566,7 +565,7 @@ def test_a_townships_own_workbook_replaces_only_that_township(browser, copy_serv
         context.close()
 
     assert history(engine)[0]["id"] == log_id and history(engine)[0]["note"].startswith(f"按乡镇替换：{TOWN}")
-    for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
+    for r in query.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
         was = towns_before[r["township"]]
         if r["township"] == TOWN:
             assert {k: r[k] - was[k] for k in LABOR_KEYS} == {k: MOVES[k] for k in LABOR_KEYS}, (was, r)
@@ -579,13 +578,13 @@ def test_two_township_workbooks_uploaded_together(browser, copy_server, store_co
     confirmation, a history entry for each file, and no other township touched."""
     engine = store_copy[1]
     month, towns, n = "2020-08", ("三岔镇", "洛西镇"), 2
-    as_of = queries.month_end(month)
+    as_of = query.month_end(month)
     paths = [
         corrected_workbook(engine, tmp_path / f"{t}{month}.xlsx", township=t, month=month, n=n, only_township=True)[0]
         for t in towns
     ]
-    stored = queries.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
-    before = {r["township"]: r for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records")}
+    stored = query.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
+    before = {r["township"]: r for r in query.breakdown(engine, LABOR_KEYS, as_of).to_dict("records")}
     entries_before = len(history(engine))
 
     context, tab = _tab(browser, copy_server)
@@ -613,7 +612,7 @@ def test_two_township_workbooks_uploaded_together(browser, copy_server, store_co
     entries = history(engine)
     assert len(entries) == entries_before + 2
     assert [e["filename"] for e in entries[:2]] == [p.name for p in reversed(paths)]
-    for r in queries.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
+    for r in query.breakdown(engine, LABOR_KEYS, as_of).to_dict("records"):
         was = before[r["township"]]
         if r["township"] in towns:
             assert r["labor.employed"] - was["labor.employed"] == n, (was, r)

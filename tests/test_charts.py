@@ -27,11 +27,11 @@ from charts import (
     rag,
     ranked_bar,
     ranking_bar,
+    theme,
     trend_line,
     wan,
     workshop_lines,
 )
-from charts import theme
 from tests.conftest import ROOT
 
 TOWNS = pd.DataFrame(

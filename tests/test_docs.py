@@ -2,9 +2,9 @@
 spec, the README shows the two commands and every subcommand, and its list of the
 problems planted in the sample ledger is the generator's."""
 
-from ledger import quality
 from ledger.cli import COMMANDS
-from ledger.template import format_markdown
+from ledger.query import quality
+from loaders.template import format_markdown
 from sample_data.generate import PLANT_NOTES, PLANTED, SAMPLE_NAME
 from tests.conftest import ROOT
 

@@ -21,7 +21,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from charts import category_bar, grouped_bar, progress_bar, ranked_bar, trend_line, workshop_lines
+from charts import (
+    category_bar,
+    grouped_bar,
+    progress_bar,
+    ranked_bar,
+    trend_line,
+    workshop_lines,
+)
 from exports import images
 
 ROOT = Path(__file__).resolve().parent.parent

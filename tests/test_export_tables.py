@@ -16,10 +16,10 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from exports import tables as T
-from ledger import queries
-from ledger.figures import figure
-from ledger.people import people
-from ledger.tables import figure_table, header
+from ledger.present.frames import figure_table, header
+from ledger import query
+from ledger.query.definitions import figure
+from ledger.query.people import people
 
 AS_OF = dt.date(2020, 9, 30)
 KEYS = [
@@ -71,9 +71,9 @@ def _expected(key: str, value):
 def test_breakdown_workbook_total_row_is_the_district_figure(sample_db, by, township, poor_only):
     data = T.breakdown_workbook(sample_db, KEYS, AS_OF, township=township, by=by, poor_only=poor_only)
     ws = _open(data)
-    district = queries.figures(sample_db, AS_OF, township=township, keys=KEYS, poor_only=poor_only).values
-    rows = queries.breakdown(sample_db, KEYS, AS_OF, by=by, township=township, poor_only=poor_only)
-    table = figure_table(rows, KEYS, queries.figures(sample_db, AS_OF, township=township, keys=KEYS, poor_only=poor_only))
+    district = query.figures(sample_db, AS_OF, township=township, keys=KEYS, poor_only=poor_only).values
+    rows = query.breakdown(sample_db, KEYS, AS_OF, by=by, township=township, poor_only=poor_only)
+    table = figure_table(rows, KEYS, query.figures(sample_db, AS_OF, township=township, keys=KEYS, poor_only=poor_only))
 
     headers = [c.value for c in ws[3]]
     assert headers == list(table.columns)
@@ -121,7 +121,7 @@ def test_breakdown_workbook_layout_and_formats(sample_db):
         for j in counts:
             assert row[j].number_format == "#,##0" and isinstance(row[j].value, int)
     # 全区（不分乡镇） has no labourers: its rate is blank, not 0 or "None".
-    unplaced = next(r for r in body if r[0].value == queries.DISTRICT_WIDE)
+    unplaced = next(r for r in body if r[0].value == query.DISTRICT_WIDE)
     assert unplaced[rate].value is None
 
     total = body[-1]
@@ -151,7 +151,7 @@ def test_breakdown_workbook_by_column_and_title(sample_db):
     assert [c.value for c in ws[3]] == ["就业方式", "已就业人数（人）"]
     body = _rows(ws)
     assert body[-1][0].value == "合计"
-    assert body[-1][1].value == queries.figures(sample_db, AS_OF, township="庆远镇", keys=["labor.employed"]).values[
+    assert body[-1][1].value == query.figures(sample_db, AS_OF, township="庆远镇", keys=["labor.employed"]).values[
         "labor.employed"
     ]
     assert sum(r[1].value for r in body[:-1]) == body[-1][1].value
@@ -161,7 +161,7 @@ def test_breakdown_workbook_by_column_and_title(sample_db):
 
 
 def test_people_workbook_masks_ids_as_text(sample_db):
-    village = queries.breakdown(sample_db, "labor.total", AS_OF, by="village", township="庆远镇")["village"].iloc[0]
+    village = query.breakdown(sample_db, "labor.total", AS_OF, by="village", township="庆远镇")["village"].iloc[0]
     shown = people(sample_db, "labor.total", AS_OF, township="庆远镇", village=village)
     assert len(shown) > 0
     ws = _open(T.people_workbook(sample_db, "labor.total", AS_OF, township="庆远镇", village=village))
@@ -257,7 +257,7 @@ def test_csv_has_bom_and_reads_back_the_same():
 
 def test_csv_of_a_breakdown_reads_back(sample_db):
     keys = ["labor.total", "subsidy.total", "labor.employment_rate"]
-    table = figure_table(queries.breakdown(sample_db, keys, AS_OF), keys, queries.figures(sample_db, AS_OF, keys=keys))
+    table = figure_table(query.breakdown(sample_db, keys, AS_OF), keys, query.figures(sample_db, AS_OF, keys=keys))
     back = pd.read_csv(io.BytesIO(T.csv(table)), encoding="utf-8-sig")
     assert list(back.columns) == list(table.columns)
     assert list(back["乡镇"]) == list(table["乡镇"])

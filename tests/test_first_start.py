@@ -6,10 +6,12 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ledger import bootstrap, config, queries
-from ledger.figures import figure
-from ledger.units import show
+from ledger.present.format import show
+from ledger import query
+from ledger.query.definitions import figure
+from ledger.store import config
 from tests.conftest import ROOT
+from ui import first_start as bootstrap
 
 
 def test_load_sample_reports_progress_and_runs_once(sqlite_engine, sample_workbook):
@@ -32,7 +34,7 @@ def test_first_start_on_the_default_database(tmp_path, sample_workbook, monkeypa
     assert (tmp_path / "data" / "ledger.db").exists()
     engine = config.make_engine()
     assert engine.url.database == str(tmp_path / "data" / "ledger.db")
-    assert queries.figures(engine, keys=["demand.postings"]).values["demand.postings"] == seed_figures["demand.postings"]
-    total = queries.figures(engine, keys=["labor.total"]).values["labor.total"]
+    assert query.figures(engine, keys=["demand.postings"]).values["demand.postings"] == seed_figures["demand.postings"]
+    total = query.figures(engine, keys=["labor.total"]).values["labor.total"]
     assert {m.label: m.value for m in at.metric}[figure("labor.total").label] == show(figure("labor.total"), total)
     st.cache_resource.clear()

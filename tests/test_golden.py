@@ -10,15 +10,15 @@ from decimal import Decimal
 
 import pytest
 
-from ledger import queries
-from ledger.figures import BY_KEY, FIGURES
+from ledger import query
+from ledger.query.definitions import BY_KEY, FIGURES
 from tests.conftest import ROOT
 
 AS_OF = __import__("datetime").date(2020, 9, 30)
 
 
 def test_every_seed_figure_from_the_query_layer(sample_db, seed_figures):
-    got = queries.figures(sample_db, AS_OF).values
+    got = query.figures(sample_db, AS_OF).values
     wrong = {k: (v, got.get(k)) for k, v in seed_figures.items() if got.get(k) != v}
     assert not wrong, f"seed value, ledger value: {wrong}"
 
@@ -50,38 +50,38 @@ def test_cli_csv_has_key_label_value_unit(sample_db):
 
 @pytest.mark.parametrize("fig", [f for f in FIGURES if f.additive], ids=lambda f: f.key)
 def test_townships_add_up_to_the_district(sample_db, fig):
-    rows = queries.breakdown(sample_db, fig.key, AS_OF)
-    district = queries.figures(sample_db, AS_OF, keys=[fig.key]).values[fig.key]
+    rows = query.breakdown(sample_db, fig.key, AS_OF)
+    district = query.figures(sample_db, AS_OF, keys=[fig.key]).values[fig.key]
     assert sum(rows[fig.key], Decimal(0) if fig.money else 0) == district
 
 
 def test_each_township_figure_equals_its_breakdown_row(sample_db):
     keys = ["labor.total", "labor.poor_employed", "subsidy.total", "training.vocational.classes", "workshops.on_duty"]
-    rows = queries.breakdown(sample_db, keys, AS_OF).set_index("township")
+    rows = query.breakdown(sample_db, keys, AS_OF).set_index("township")
     for town in rows.index:
-        if town == queries.DISTRICT_WIDE:
+        if town == query.DISTRICT_WIDE:
             continue
-        values = queries.figures(sample_db, AS_OF, township=town, keys=keys).values
+        values = query.figures(sample_db, AS_OF, township=town, keys=keys).values
         assert values == {k: rows.loc[town, k] for k in keys}, town
 
 
 def test_villages_add_up_to_their_township(sample_db):
     town = "庆远镇"
-    villages = queries.breakdown(sample_db, ["labor.total", "subsidy.total"], AS_OF, by="village", township=town)
-    total = queries.figures(sample_db, AS_OF, township=town, keys=["labor.total", "subsidy.total"]).values
+    villages = query.breakdown(sample_db, ["labor.total", "subsidy.total"], AS_OF, by="village", township=town)
+    total = query.figures(sample_db, AS_OF, township=town, keys=["labor.total", "subsidy.total"]).values
     assert len(villages) > 3
     assert villages["labor.total"].sum() == total["labor.total"]
     assert sum(villages["subsidy.total"]) == total["subsidy.total"]
 
 
 def test_employment_collapses_in_february_and_recovers(sample_db):
-    t = queries.trend(sample_db, ["labor.employment_rate"]).set_index("month")["labor.employment_rate"]
+    t = query.monthly(sample_db, ["labor.employment_rate"], query.month_end("2020-09")).set_index("month")["labor.employment_rate"]
     assert list(t.index) == [f"2020-{m:02d}" for m in range(1, 10)]
     assert t["2020-02"] < t["2020-01"] and t["2020-02"] < t["2020-09"]
 
 
 def test_some_townships_ahead_and_some_behind_target(sample_db):
-    from ledger.targets import progress
+    from ledger.query.targets import progress
 
     rows = progress(sample_db, AS_OF)
     assert {"ahead", "behind"} <= set(rows["status"])

@@ -12,13 +12,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from ledger.config import make_engine
-from ledger.figures import FIGURES
-from ledger.queries import DISTRICT_WIDE, Scope, breakdown, figures
-from ledger.schema import DATA
-from ledger.store import history, read_and_import, restore
+from ledger.query.definitions import FIGURES
+from ledger.query.statements import DISTRICT_WIDE, Scope, breakdown, figures
+from ledger.store.config import make_engine
+from ledger.store.history import history, restore
+from ledger.store.imports import read_and_import
+from ledger.store.schema import DATA
 from loaders import DEFAULT_TOWNSHIPS
-
 from tests.conftest import ROOT
 from tests.fixtures_ledger import (
     DEMAND_HEADER,

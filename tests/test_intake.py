@@ -11,11 +11,12 @@ import openpyxl
 from sqlalchemy import func, select
 
 import loaders
-from ledger.intake import PREVIEW_KEYS, errors_workbook, preview
-from ledger.queries import breakdown, figures
-from ledger.schema import DATA, imports, slice_changes, slices
-from ledger.store import apply, file_sha256, history, init_db, read_and_import
-
+from exports.problems import errors_workbook
+from ledger.intake import PREVIEW_KEYS, preview
+from ledger.query.statements import breakdown, figures
+from ledger.store.history import history
+from ledger.store.imports import apply, file_sha256, read_and_import
+from ledger.store.schema import DATA, imports, init_db, slice_changes, slices
 from tests.fixtures_ledger import (
     LABOR_HEADER,
     WORKSHOP_HEADER,

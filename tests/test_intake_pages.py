@@ -9,8 +9,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ledger import quality, reports, store
-from ledger.config import make_engine
+from ledger.query import quality
+from ledger.query.reported import freeze
+from ledger.freezes import freezes, reported
+from ledger.history import history
+from ledger.store.imports import read_and_import
+from ledger.store.config import make_engine
 from tests.conftest import ROOT
 
 
@@ -48,19 +52,19 @@ def test_freezing_a_month_records_it_and_shows_no_changes(own_store):
     app.text_input(key="reported_user").input("张三").run()
     app.button(key="reported_freeze").click().run()
     assert not app.exception
-    got = reports.freezes(own_store)
+    got = freezes(own_store)
     assert len(got) == 1 and got.iloc[0]["报送人"] == "张三" and got.iloc[0]["月份"] == "2020-09"
     assert any("没有变化" in s.value for s in app.success)
 
 
 def test_restore_from_the_history_page_is_recorded(own_store):
     app = _page("pages/history.py")
-    assert len(app.dataframe[0].value) == len(store.history(own_store))
+    assert len(app.dataframe[0].value) == len(history(own_store))
     app.radio(key="history_when").set_value("该记录之前的状态").run()
     app.text_input(key="history_user").input("李四").run()
     app.button(key="history_restore").click().run()
     assert not app.exception
-    rows = store.history(own_store)
+    rows = history(own_store)
     assert rows[0]["kind"] == "restore" and rows[0]["created_by"] == "李四"
 
 
@@ -73,18 +77,18 @@ def test_intake_page_waits_for_a_file(own_store):
 def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path):
     """Freeze September, then a correction replaces the month: the overview shows today's
     figures by default and, on 已报送数据, exactly the figures that were reported."""
-    from ledger.figures import figure
-    from ledger.units import show
+    from ledger.present.format import show
+    from ledger.query.definitions import figure
     from tests.fixtures_ledger import LABOR_HEADER, ids, labor_row, write_workbook
 
-    reports.freeze(own_store, "2020-09", user="张三")
-    reported_total = reports.reported(own_store, "2020-09")["labor.total"]
+    freeze(own_store, "2020-09", user="张三")
+    reported_total = reported(own_store, "2020-09")["labor.total"]
     people = ids(3)
     book = write_workbook(
         tmp_path / "更正.xlsx",
         {"劳动力就业台账": [LABOR_HEADER] + [labor_row("2020-09", "庆远镇", "城东村", f"更正{i}", n) for i, n in enumerate(people)]},
     )
-    assert store.read_and_import(own_store, book, user="李四").log_id is not None
+    assert read_and_import(own_store, book, user="李四").log_id is not None
     st.cache_data.clear()
 
     label = figure("labor.total").label
@@ -120,7 +124,7 @@ def test_freezing_asks_for_the_report_code_when_one_is_set(own_store, monkeypatc
     app.text_input(key="reported_code").input("不对").run()
     app.button(key="reported_freeze").click().run()
     assert any("报送口令不正确" in e.value for e in app.error)
-    assert reports.freezes(own_store).empty
+    assert freezes(own_store).empty
     app.text_input(key="reported_code").input("宜州2020").run()
     app.button(key="reported_freeze").click().run()
-    assert not app.exception and len(reports.freezes(own_store)) == 1
+    assert not app.exception and len(freezes(own_store)) == 1

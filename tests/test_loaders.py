@@ -16,7 +16,6 @@ import loaders
 from loaders import idcard, values
 from loaders.townships import DEFAULT_TOWNSHIPS, Township
 from loaders.validate import ERROR, NOTE, WARNING
-
 from tests.fixtures_ledger import (
     LABOR_HEADER,
     SUBSIDY_HEADER,

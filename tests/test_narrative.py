@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.narrative import overview_sentence
+from ledger.present.narrative import overview_sentence
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ledger import queries
-from ledger.figures import figure
-from ledger.units import show
-from ui.pages import PAGES
+from ledger.present.format import show
+from ledger import query
+from ledger.query.definitions import figure
 from tests.conftest import ROOT
+from ui.pages import PAGES
 
 APP = str(ROOT / "dashboard.py")
 
@@ -33,7 +33,7 @@ def test_page_runs(app, page):
 
 def test_overview_shows_the_district_figures(app, sample_db):
     app.run()
-    fs = queries.figures(sample_db)
+    fs = query.figures(sample_db)
     metrics = {m.label: m.value for m in app.metric}
     for key in ("labor.total", "labor.employed", "subsidy.total"):
         assert metrics[figure(key).label] == show(figure(key), fs.values[key])
@@ -45,7 +45,7 @@ def test_township_choice_goes_to_the_url_and_the_figures(app, sample_db):
     app.selectbox(key="overview_township").select("庆远镇").run()
     assert not app.exception
     assert app.query_params["township"] == "庆远镇"
-    fs = queries.figures(sample_db, township="庆远镇", keys=["labor.total"])
+    fs = query.figures(sample_db, township="庆远镇", keys=["labor.total"])
     label = figure("labor.total").label
     assert {m.label: m.value for m in app.metric}[label] == show(figure("labor.total"), fs.values["labor.total"])
 
@@ -74,7 +74,7 @@ def test_bar_click_drills_district_to_township_to_village_and_back(app, sample_d
     assert any(s.value == "庆远镇各村情况" for s in app.subheader)
     assert app.button(key="overview_crumb_township").label.endswith("庆远镇")
 
-    villages = queries.breakdown(sample_db, ["labor.total"], by="village", township="庆远镇")
+    villages = query.breakdown(sample_db, ["labor.total"], by="village", township="庆远镇")
     village = villages["village"].iloc[0]
     app.session_state[pick_key("overview", "village", "table")] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     app.run()
@@ -97,7 +97,7 @@ def test_poor_only_toggle_changes_the_figures_and_the_url(app, sample_db):
     app.toggle(key="overview_poor").set_value(True).run()
     assert not app.exception
     assert app.query_params["poor"] == "1"
-    poor = queries.figures(sample_db, keys=["labor.total"], poor_only=True).values["labor.total"]
+    poor = query.figures(sample_db, keys=["labor.total"], poor_only=True).values["labor.total"]
     assert {m.label: m.value for m in app.metric}[figure("labor.total").label] == show(figure("labor.total"), poor)
 
 
@@ -107,7 +107,7 @@ def test_month_choice_moves_every_figure(app, sample_db):
     app.run()
     app.selectbox(key="overview_month").select("2020-02").run()
     assert app.query_params["month"] == "2020-02"
-    feb = queries.figures(sample_db, dt.date(2020, 2, 29), keys=["labor.employed"]).values["labor.employed"]
+    feb = query.figures(sample_db, dt.date(2020, 2, 29), keys=["labor.employed"]).values["labor.employed"]
     assert {m.label: m.value for m in app.metric}[figure("labor.employed").label] == show(figure("labor.employed"), feb)
 
 
@@ -133,18 +133,18 @@ def test_every_metric_equals_the_command_line_figures(app, sample_db, page, town
         shown[match.group(1)] = metric.value
     assert shown, "every page but the projector view shows headline figures"
     district_only = {k for k in shown if k.startswith("demand.")}
-    local = queries.figures(sample_db, township=township, keys=[k for k in shown if k not in district_only]).values
-    local |= queries.figures(sample_db, keys=list(district_only)).values if district_only else {}
+    local = query.figures(sample_db, township=township, keys=[k for k in shown if k not in district_only]).values
+    local |= query.figures(sample_db, keys=list(district_only)).values if district_only else {}
     assert shown == {k: show(figure(k), local[k]) for k in shown}
 
 
 def test_targets_page_lists_every_township_of_every_indicator(app, sample_db):
-    from ledger.targets import progress
+    from ledger.query.targets import progress
 
     app.run()
     app.switch_page("pages/targets.py").run()
     assert not app.exception
-    expected = progress(sample_db, queries.default_as_of(sample_db))
+    expected = progress(sample_db, query.default_as_of(sample_db))
     tables = app.dataframe
     assert len(tables) == expected["indicator"].nunique()
     assert sum(len(t.value) for t in tables) == len(expected)

@@ -17,8 +17,23 @@ import re
 import pandas as pd
 import pytest
 
-from charts import category_bar, chart_text, grouped_bar, options, progress_bar, ranked_bar, ranking_bar, workshop_lines
-from tests.fixtures_ledger import MARKUP_TOWN, MARKUP_USER, MARKUP_VILLAGE, MARKUP_WORKSHOP, markup_store
+from charts import (
+    category_bar,
+    chart_text,
+    grouped_bar,
+    options,
+    progress_bar,
+    ranked_bar,
+    ranking_bar,
+    workshop_lines,
+)
+from tests.fixtures_ledger import (
+    MARKUP_TOWN,
+    MARKUP_USER,
+    MARKUP_VILLAGE,
+    MARKUP_WORKSHOP,
+    markup_store,
+)
 from ui.text import plain
 
 HOSTILE = [

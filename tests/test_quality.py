@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from ledger import quality
-from ledger.people import masked_id
-from ledger.queries import Scope
-from ledger.schema import DATA
-from ledger.store import read_and_import
+from ledger.query import quality
+from ledger.query.people import masked_id
+from ledger.query.statements import Scope
+from ledger.store.imports import read_and_import
+from ledger.store.schema import DATA
 from sample_data.generate import PLANTED as SAMPLE_PLANTED
 from sample_data.generate import build_tables
 from tests.fixtures_ledger import (
@@ -203,7 +203,7 @@ def test_age_bounds():
 
 
 def test_empty_store(sqlite_engine):
-    from ledger.store import init_db
+    from ledger.store.schema import init_db
 
     init_db(sqlite_engine)
     frame = quality.summary(sqlite_engine)

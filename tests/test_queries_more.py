@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.figures import FIGURES
-from ledger.people import masked_id, masked_phone, people
-from ledger.queries import (
+from ledger.query.definitions import FIGURES
+from ledger.query.people import masked_id, masked_phone, people
+from ledger.query.statements import (
     ALL,
     BANDS,
     BLANK,
@@ -22,13 +22,11 @@ from ledger.queries import (
     income_bands,
     month_end,
     monthly,
-    trend,
     workshop_monthly,
 )
-from ledger.store import read_and_import
+from ledger.store.imports import read_and_import
 from loaders import DEFAULT_TOWNSHIPS
 from loaders.spec import LABOR_MODES, SUBSIDY_TYPES
-
 from tests.conftest import BACKENDS, _fresh_engine
 from tests.fixtures_ledger import (
     LABOR_HEADER,
@@ -314,16 +312,6 @@ def test_monthly_ends_at_a_mid_month_date_and_matches_figures(db):
     for scope in (ALL, Scope.of(A), Scope.of(B, C), NOBODY):
         last = monthly(db, [f.key for f in FIGURES], SEPT, scope=scope).iloc[-1].drop("month").to_dict()
         assert last == figures(db, SEPT, scope=scope).values, scope
-
-
-def test_trend_reads_each_month_as_figures_does(db):
-    keys = ["labor.total", "workshops.count", "workshops.on_duty", "subsidy.total", "income.monthly_median"]
-    got = trend(db, keys)
-    assert list(got["month"]) == ["2020-08", "2020-09"]
-    # August has no workshop snapshot: trend, like figures, reads July's; monthly reads none.
-    assert got.iloc[0]["workshops.on_duty"] == 20
-    for _, row in got.iterrows():
-        assert row.drop("month").to_dict() == figures(db, month_end(row["month"]), keys=keys).values
 
 
 # --- Income bands --------------------------------------------------------------------

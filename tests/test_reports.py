@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from exports.tables import caliber_line
-from ledger import queries
-from ledger.figures import FIGURES
-from ledger.reports import changes_since_reported, freeze, freezes, latest_freeze, reported
-from ledger.versions import as_recorded, reading_recorded
-from ledger.store import history, read_and_import, restore
+from ledger.store.freezes import freezes, latest_freeze, reported
 
+from exports.tables import caliber_line
+from ledger import query
+from ledger.query.definitions import FIGURES
+from ledger.query.reported import changes_since_reported, freeze
+from ledger.store.history import history, restore
+from ledger.store.imports import read_and_import
+from ledger.store.versions import as_recorded, reading_recorded
 from tests.fixtures_ledger import SUBSIDY_HEADER, write_workbook
-from tests.test_intake import corrected_book, first_book, P
+from tests.test_intake import P, corrected_book, first_book
 
 SUBSIDY = "补贴发放台账"
 
@@ -90,9 +92,9 @@ def test_the_ledger_as_reported_gives_back_every_reported_figure_after_correctio
     assert latest_freeze(engine, "2020-08") is None
 
     read_and_import(engine, corrected_book(tmp_path / "庆远镇9月.xlsx"), user="张三")
-    as_of = queries.month_end("2020-09")
+    as_of = query.month_end("2020-09")
     keys = [f.key for f in FIGURES]
-    now = queries.figures(engine, as_of, keys=keys).values
+    now = query.figures(engine, as_of, keys=keys).values
     assert now["labor.total"] == 5  # the correction is in force today
 
     assert not reading_recorded()
@@ -100,9 +102,9 @@ def test_the_ledger_as_reported_gives_back_every_reported_figure_after_correctio
     with as_recorded(engine, frozen["log_id"]):
         assert reading_recorded()
         assert caliber_line(as_of, scope_text="宜州区").startswith("已报送数据")
-        then = queries.figures(engine, as_of, keys=keys).values
-        towns = queries.breakdown(engine, keys, as_of).to_dict("records")
-        months = queries.months(engine)
+        then = query.figures(engine, as_of, keys=keys).values
+        towns = query.breakdown(engine, keys, as_of).to_dict("records")
+        months = query.months(engine)
     assert not reading_recorded()
     assert then == reported(engine, "2020-09")
     assert then["labor.total"] == 6
@@ -110,14 +112,14 @@ def test_the_ledger_as_reported_gives_back_every_reported_figure_after_correctio
         assert {k: rec[k] for k in keys} == reported(engine, "2020-09", rec["township"]), rec["township"]
     assert months == ["2020-09"]
     # and outside the block, today's ledger again
-    assert queries.figures(engine, as_of, keys=keys).values == now
+    assert query.figures(engine, as_of, keys=keys).values == now
 
 
 def test_as_recorded_before_anything_was_stored_reads_nothing(sqlite_engine, tmp_path):
     read_and_import(sqlite_engine, first_book(tmp_path / "first.xlsx"), user="张三")
     with as_recorded(sqlite_engine, None):
-        assert queries.months(sqlite_engine) == []
-        assert queries.figures(sqlite_engine, queries.month_end("2020-09"), keys=["labor.total"]).values["labor.total"] == 0
+        assert query.months(sqlite_engine) == []
+        assert query.figures(sqlite_engine, query.month_end("2020-09"), keys=["labor.total"]).values["labor.total"] == 0
 
 
 def test_a_configured_report_code_authorises_freezing(sqlite_engine, tmp_path, monkeypatch):
@@ -137,7 +139,7 @@ def test_a_configured_report_code_authorises_freezing(sqlite_engine, tmp_path, m
 def test_changed_figures_are_shown_with_their_units():
     import pandas as pd
 
-    from ledger.tables import shown_changes
+    from ledger.present.frames import shown_changes
 
     frame = pd.DataFrame(
         [

@@ -14,11 +14,10 @@ import pytest
 import xlsxwriter
 
 import loaders
-from ledger.config import make_engine
-from ledger.queries import figures
-from ledger.store import read_and_import
+from ledger.query.statements import figures
+from ledger.store.config import make_engine
+from ledger.store.imports import read_and_import
 from loaders.validate import ERROR, NOTE, WARNING
-
 from tests.fixtures_ledger import (
     LABOR_HEADER,
     POSTS_HEADER,
@@ -367,7 +366,7 @@ def test_error_values_in_xls_and_ods_name_the_cell(tmp_path, fmt):
 
 
 def test_the_template_reads_back_and_its_rules_sheet_is_skipped(tmp_path):
-    from ledger.template import write_template
+    from loaders.template import write_template
 
     result = loaders.load(write_template(tmp_path / "模板.xlsx"))
     assert not result.ok and "没有可导入" in result.errors[0].message  # empty: nothing to import

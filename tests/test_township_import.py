@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, select, text
 
-from ledger.intake import preview
-from ledger.people import people
-from ledger.queries import breakdown, figures
-from ledger.schema import DATA
-from ledger.store import history, init_db, read_and_import, restore, uncovered_townships
-
 import loaders
+from ledger.intake import preview
+from ledger.query.people import people
+from ledger.query.statements import breakdown, figures
+from ledger.store.history import history, restore
+from ledger.store.imports import read_and_import
+from ledger.store.schema import DATA, init_db
+from ledger.store.townships import uncovered_townships
 from tests.fixtures_ledger import TRANSPORT_HEADER, write_workbook
 from tests.test_intake import as_dict, corrected_book, first_book, state
 
@@ -145,7 +146,7 @@ def test_cli_by_township(tmp_path):
     import subprocess
     import sys
 
-    from ledger.config import make_engine
+    from ledger.store.config import make_engine
     from tests.conftest import ROOT
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
@@ -195,7 +196,7 @@ def _sancha_book(path):
 def test_several_township_workbooks_in_one_go(engine, tmp_path):
     """Each township's workbook of the month uploaded together: one transaction, one
     history entry per file, the later files keeping the earlier ones' townships."""
-    from ledger.store import Submission, apply_many, file_sha256
+    from ledger.store.imports import Submission, apply_many, file_sha256
 
     read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区人社局")
     books = [corrected_book(tmp_path / "庆远镇9月.xlsx"), _sancha_book(tmp_path / "三岔镇9月.xlsx")]
@@ -220,7 +221,7 @@ def test_several_township_workbooks_in_one_go(engine, tmp_path):
 
 
 def test_one_bad_workbook_of_several_writes_nothing(engine, tmp_path):
-    from ledger.store import Submission, apply_many
+    from ledger.store.imports import Submission, apply_many
     from tests.fixtures_ledger import LABOR_HEADER, labor_row
     from tests.test_intake import LABOR
 
@@ -236,7 +237,7 @@ def test_one_bad_workbook_of_several_writes_nothing(engine, tmp_path):
 
 
 def test_import_status_follows_replacements_and_restores(engine, tmp_path):
-    from ledger.store import import_status
+    from ledger.store.history import import_status
 
     first = read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区").log_id  # labour + workshops
     assert import_status(engine) == {first: "生效中"}

@@ -11,16 +11,15 @@ from decimal import Decimal
 import streamlit as st
 
 from charts import image_config, ranked_bar
-from ledger.figures import BY_KEY, figure
-from ledger.queries import month_end
-from ledger.tables import figure_table
-from ledger.units import show
+from ledger.present.format import show
+from ledger.present.frames import figure_table
+from ledger.query.definitions import BY_KEY, figure
+from ledger.query.statements import month_end
 
 from .data import Ledger
 from .downloads import chart_downloads, table_downloads
 from .sidebar import View, breadcrumb, pick_key, remember_labels
 from .text import plain
-
 
 # A fall in these is good news: shown green, not red.
 LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemployed_wanting_work", "households.none_employed"}

@@ -15,12 +15,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
-from ledger import bootstrap, queries
-from ledger.config import database_url, is_default, make_engine
-from ledger.schema import imports
-from ledger.store import init_db
-from ledger.versions import as_recorded
+from ledger import query
+from ledger.store.config import database_url, is_default, make_engine
+from ledger.store.schema import imports, init_db
+from ledger.store.versions import as_recorded
 
+from . import first_start as bootstrap
 from .text import plain
 
 _first_start = threading.Lock()
@@ -80,32 +80,32 @@ def _state(url: str, version: Version):
 @st.cache_data(show_spinner=False, max_entries=512)
 def _months(url: str, version: Version) -> list[str]:
     with _state(url, version):
-        return queries.months(_engine(url))
+        return query.months(_engine(url))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _figures(url: str, version: Version, as_of, township, keys, poor_only: bool):
     with _state(url, version):
-        return queries.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None, poor_only=poor_only)
+        return query.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None, poor_only=poor_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _breakdown(url: str, version: Version, keys: tuple[str, ...], as_of, by: str, township, poor_only: bool):
     with _state(url, version):
-        return queries.breakdown(_engine(url), list(keys), as_of, by=by, township=township, poor_only=poor_only)
+        return query.breakdown(_engine(url), list(keys), as_of, by=by, township=township, poor_only=poor_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _monthly(url: str, version: Version, keys: tuple[str, ...], as_of, township, poor_only: bool, cumulative: bool):
     with _state(url, version):
-        return queries.monthly(
+        return query.monthly(
             _engine(url), list(keys), as_of, township=township, poor_only=poor_only, cumulative=cumulative
         )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _people(url: str, version: Version, key: str, as_of, township, village, poor_only: bool, filters: tuple):
-    from ledger.people import people
+    from ledger.query.people import people
 
     with _state(url, version):
         return people(
@@ -126,7 +126,7 @@ def _call(url: str, version: Version, name: str, args: tuple, kwargs: tuple):
 @st.cache_data(show_spinner=False, max_entries=64)
 def _since_reported(url: str, version: Version, month: str, freeze_id: int) -> pd.DataFrame:
     """Keyed by the freeze as well: freezing again adds no history entry."""
-    from ledger.reports import changes_since_reported
+    from ledger.query.reported import changes_since_reported
 
     return changes_since_reported(_engine(url), month)
 
@@ -157,7 +157,7 @@ class Ledger:
     def months(self) -> list[str]:
         return _months(self.url, self.version)
 
-    def figures(self, as_of, township=None, keys=None, *, poor_only=False, village=None) -> queries.FigureSet:
+    def figures(self, as_of, township=None, keys=None, *, poor_only=False, village=None) -> query.FigureSet:
         """The figures of the district, a township, or one village of it."""
         keys = tuple(keys) if keys else None
         if village is None:
@@ -165,13 +165,13 @@ class Ledger:
         rows = self.breakdown(keys, as_of, by="village", township=township, poor_only=poor_only)
         row = rows[rows["village"] == village]
         values = {k: (_scalar(row[k].iloc[0]) if len(row) else None) for k in keys}
-        return queries.FigureSet(as_of, township, values, {})
+        return query.FigureSet(as_of, township, values, {})
 
     def breakdown(self, keys, as_of, by: str = "township", township=None, *, poor_only=False) -> pd.DataFrame:
-        """As queries.breakdown, less a district-wide row that holds nothing (most sheets
+        """As query.breakdown, less a district-wide row that holds nothing (most sheets
         have no district-wide part; an empty bar or row would only puzzle a reader)."""
         rows = _breakdown(self.url, self.version, tuple(keys), as_of, by, township, poor_only)
-        unplaced = {"township": queries.DISTRICT_WIDE, "village": queries.NO_VILLAGE}.get(by)
+        unplaced = {"township": query.DISTRICT_WIDE, "village": query.NO_VILLAGE}.get(by)
         if unplaced is not None and len(rows):
             empty = (rows[by] == unplaced) & ~rows[list(keys)].apply(lambda r: any(v for v in r if v == v), axis=1)
             rows = rows[~empty]

@@ -13,10 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import streamlit as st
+from ledger.store.freezes import latest_freeze
 
-from ledger.queries import month_end
-from ledger.reports import latest_freeze
-from ledger.store import township_names
+from ledger.query.statements import month_end
+from ledger.store.townships import township_names
 
 from .data import Ledger
 from .text import plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from .figures import Figure
+from ledger.query.definitions import Figure
 
 
 def wan(yuan) -> str:

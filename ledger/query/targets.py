@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 from sqlalchemy import select
 
-from .queries import ALL, Scope, breakdown, connect
-from .schema import DATA
-from .versions import current
+from ledger.query.statements import ALL, Scope, breakdown, connect
+from ledger.store.schema import DATA
+from ledger.store.versions import current
 
 # indicator → (figure key, paced by the calendar)
 INDICATORS: dict[str, tuple[str, bool]] = {

@@ -3,7 +3,7 @@ templates with rules (a figure that is missing drops its clause), never a model.
 
 from __future__ import annotations
 
-from .units import wan
+from ledger.present.format import wan
 
 
 def _n(value) -> str:

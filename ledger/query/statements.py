@@ -27,15 +27,34 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select, true
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+)
 
+from ledger.query.definitions import (
+    BY_KEY,
+    EMPLOYED,
+    FIGURES,
+    Figure,
+    figure,
+    trainee_is_poor,
+)
+from ledger.store.schema import BOOKKEEPING, DATA
+from ledger.store.townships import stored_townships
+from ledger.store.versions import current
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from loaders.townships import DEFAULT_TOWNSHIPS
-
-from .figures import BY_KEY, EMPLOYED, FIGURES, Figure, figure, trainee_is_poor
-from .schema import BOOKKEEPING, DATA
-from .versions import current
-from .store import stored_townships
 
 SNAPSHOT_SHEETS = ("labor", "workshops")
 DISTRICT_WIDE = "全区（不分乡镇）"
@@ -142,7 +161,7 @@ def _poor_filter(sheet: str, t) -> list:
     return []
 
 
-def _base_filter(sheet: str, t, as_of: dt.date, snap: dict[str, str | None], poor_only: bool = False):
+def base_filter(sheet: str, t, as_of: dt.date, snap: dict[str, str | None], poor_only: bool = False):
     spec = SHEETS_BY_KEY[sheet]
     clauses = [current(t)]
     if sheet in SNAPSHOT_SHEETS:
@@ -363,7 +382,7 @@ def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope,
     distinct = "attributed" if by in (None, "township", "village") else "column"
     for sheet, sheet_figs in _per_sheet(figs).items():
         t = DATA[sheet]
-        base = _base_filter(sheet, t, as_of, snap, poor_only)
+        base = base_filter(sheet, t, as_of, snap, poor_only)
         _gather(conn, sheet_figs, t, _grain(t, by), scope, base, distinct, raws)
     return _values(raws, ratios), snap
 
@@ -659,24 +678,6 @@ def monthly(
     return pd.DataFrame(rows, columns=["month", *keys])
 
 
-def trend(
-    engine_or_conn, keys: list[str], *, scope: Scope = ALL, township: str | None = None, poor_only: bool = False
-) -> pd.DataFrame:
-    """Each figure as of the end of every month the labourer sheet holds, exactly as
-    ``figures`` gives it for that date: one ``monthly``-style pass per year."""
-    keys = [keys] if isinstance(keys, str) else list(keys)
-    figs = [figure(k) for k in keys]
-    narrowed = scope.narrowed(township)
-    rows = []
-    with connect(engine_or_conn) as conn:
-        held = months(conn)
-        for year in sorted({m[:4] for m in held}):
-            wanted = [m for m in held if m[:4] == year]
-            got = _series(conn, figs, month_end(wanted[-1]), narrowed, poor_only, cumulative=True, carry=True)
-            rows += [{"month": m} | {k: got[m][k] for k in keys} for m in wanted]
-    return pd.DataFrame(rows, columns=["month", *keys])
-
-
 # --- Income bands and workshops month by month -------------------------------------
 
 BANDS = ("无收入或未填", "1000元以下", "1000–2000元", "2000–3000元", "3000–4000元", "4000–5000元", "5000元及以上")
@@ -712,7 +713,7 @@ def income_bands(
         as_of = as_of or default_as_of(conn)
         names = township_order(conn)
         if as_of is not None:
-            base = _base_filter("labor", t, as_of, {"labor": snapshot_month(conn, "labor", as_of)}, poor_only)
+            base = base_filter("labor", t, as_of, {"labor": snapshot_month(conn, "labor", as_of)}, poor_only)
             selected, grouped = _grain_sql(grain)
             stmt = (
                 select(*selected, _band(t.c.monthly_income).label("_band"), func.count())

@@ -26,14 +26,34 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy import String, and_, case, cast, exists, func, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
+from ledger.query.people import masked_id
+from ledger.query.statements import (
+    ALL,
+    Scope,
+    base_filter,
+    connect,
+    default_as_of,
+    snapshot_month,
+    township_order,
+)
+from ledger.store.schema import DATA
+from ledger.store.versions import current
 from loaders.spec import SHEETS_BY_KEY
-
-from .people import masked_id
-from .queries import ALL, Scope, _base_filter, connect, default_as_of, snapshot_month, township_order
-from .schema import DATA
-from .versions import current
 
 DISTRICT = "全区"
 SUMMARY_COLUMNS = ["检查项", "检查内容", "乡镇", "问题数"]
@@ -97,12 +117,12 @@ def _labor_base(ctx: Context):
     if month is None:
         return None
     t = DATA["labor"]
-    return and_(_base_filter("labor", t, ctx.as_of, {"labor": month}), ctx.scope.clause(t.c.township))
+    return and_(base_filter("labor", t, ctx.as_of, {"labor": month}), ctx.scope.clause(t.c.township))
 
 
 def _event_base(ctx: Context, sheet: str):
     t = DATA[sheet]
-    return and_(_base_filter(sheet, t, ctx.as_of, {}), ctx.scope.clause(t.c.township))
+    return and_(base_filter(sheet, t, ctx.as_of, {}), ctx.scope.clause(t.c.township))
 
 
 def _labor_rows(condition: Callable) -> Callable[[Context], list[Query]]:
@@ -278,7 +298,7 @@ def _subsidy_twice(ctx: Context) -> list[Query]:
     """Payments to one person (个人, by ID) of one 补贴类型 in one month, more than one;
     the grouping looks at every township, the listed rows only at those in scope."""
     t = DATA["subsidies"]
-    window = _base_filter("subsidies", t, ctx.as_of, {})
+    window = base_filter("subsidies", t, ctx.as_of, {})
     person = and_(t.c.recipient_type == "个人", t.c.id_number.is_not(None))
     groups = (
         select(t.c.id_number.label("g_id"), t.c.subsidy_type.label("g_type"), t.c.period.label("g_period"),

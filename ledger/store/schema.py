@@ -12,8 +12,10 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Date,
     DateTime,
+    Engine,
     Index,
     Integer,
     MetaData,
@@ -21,6 +23,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
+    select,
+    update,
 )
 
 from loaders.spec import SHEETS, Sheet
@@ -151,3 +156,34 @@ reported = Table(
     Column("frozen_at", DateTime, nullable=False),
     **MYSQL,
 )
+
+
+def init_db(engine: Engine) -> None:
+    """Create missing tables and add columns a newer version brought; safe on every start."""
+    metadata.create_all(engine)
+    _add_missing_columns(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(write_lock.c.id)).first() is None:
+            conn.execute(write_lock.insert().values(id=1, n=0))
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A store made by an earlier version lacks the nullable columns added since
+    (``source_import``); add them, so an upgrade needs no manual step."""
+    seen = inspect(engine)
+    names = set(seen.get_table_names())
+    with engine.begin() as conn:
+        for table in DATA.values():
+            if table.name not in names:
+                continue
+            have = {c["name"] for c in seen.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have and column.nullable:
+                    quote = conn.dialect.identifier_preparer.quote
+                    kind = column.type.compile(dialect=conn.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
+
+
+def lock_for_writing(conn: Connection) -> None:
+    """Serialise writers: every import, restore and freeze bumps the one lock row first."""
+    conn.execute(update(write_lock).where(write_lock.c.id == 1).values(n=write_lock.c.n + 1))

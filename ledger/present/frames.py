@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .figures import figure
-from .queries import FigureSet
+from ledger.query.definitions import figure
+from ledger.query.statements import FigureSet
 
 TOTAL = "合计"
 
@@ -68,7 +68,7 @@ def shown_changes(frame: pd.DataFrame, values: tuple[str, ...], change: str = "�
     """A table of figures that changed (one figure per row, its key in ``key``) for the
     screen: each value with its unit (money in 万元, rates in %), the change signed, and
     the key column dropped. Exports keep the raw numbers."""
-    from .units import show, signed
+    from ledger.present.format import show, signed
 
     out = frame.copy()
     figs = [figure(k) for k in frame["key"]]

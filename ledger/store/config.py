@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "ledger.db"
 SECRETS = ROOT / ".streamlit" / "secrets.toml"
 ENV_VAR = "LEDGER_DB_URL"

@@ -14,21 +14,20 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import case, func, select
 
-from loaders.spec import SHEETS_BY_KEY, YES_NO
-
-from .figures import figure, trainee_is_poor
-from .queries import (
+from ledger.query.definitions import figure, trainee_is_poor
+from ledger.query.statements import (
     ALL,
     BLANK,
     SNAPSHOT_SHEETS,
     Scope,
-    _base_filter,
+    base_filter,
     connect,
     default_as_of,
     snapshot_month,
     township_order,
 )
-from .schema import DATA, imports
+from ledger.store.schema import DATA, imports
+from loaders.spec import SHEETS_BY_KEY, YES_NO
 
 # The sheets whose rows are people (or payments), and the columns a list shows.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -154,7 +153,7 @@ def people(
         if as_of is None:
             return pd.DataFrame(columns=headers + [SOURCE])
         snap = {sheet: snapshot_month(conn, sheet, as_of)} if sheet in SNAPSHOT_SHEETS else {}
-        where = [_base_filter(sheet, t, as_of, snap, poor_only), narrowed.clause(t.c.township)]
+        where = [base_filter(sheet, t, as_of, snap, poor_only), narrowed.clause(t.c.township)]
         if fig.where is not None:
             where.append(fig.where(t))
         if village is not None:

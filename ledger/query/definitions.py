@@ -12,10 +12,9 @@ from typing import Callable
 from sqlalchemy import and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from ledger.store.schema import DATA
+from ledger.store.versions import current
 from loaders.spec import LABOR_MODES, WORK_AREAS
-
-from .schema import DATA
-from .versions import current
 
 Cond = Callable[..., ColumnElement] | None
 

@@ -18,8 +18,9 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, Table, and_, false, or_, select
 
-from .schema import DATA, slices
-from .store import state_after
+from ledger.store.history import state_after
+from ledger.store.schema import DATA, slices
+
 
 class InForce(NamedTuple):
     """One table's rows in force in an earlier state: the periods whose slice is the

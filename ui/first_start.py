@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, select
 
 from sample_data.generate import SAMPLE_NAME
 
-from .config import ROOT
-from .schema import imports
-from .store import ImportOutcome, init_db, read_and_import
+from ledger.store.config import ROOT
+from ledger.store.imports import ImportOutcome, read_and_import
+from ledger.store.schema import imports, init_db
 
 # The name carries the generator's version: a workbook of an older generator is not reused.
 SAMPLE = ROOT / "sample_data" / SAMPLE_NAME
