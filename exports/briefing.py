@@ -14,38 +14,17 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from ledger.present.format import wan
+from ledger.present.format import REPORT, cell_text, show
 from ledger import query
+from ledger.query.request import Request, reading
 from ledger.query.definitions import BY_KEY
 from ledger.store.versions import reading_recorded
 from loaders.townships import DISTRICT
 
-# --- Numbers the district's way ----------------------------------------------------
-
-
-def wan_text(yuan) -> str:
-    """Yuan as 万元 the way the report writes it: yuan / 10000, exact, without trailing
-    zeros or separators (28900 → '2.89', 313000 → '31.3', 22180 → '2.218',
-    2994000 → '299.4', 100000 → '10')."""
-    value = Decimal(str(yuan)) / 10000
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
 def figure_text(key: str, value) -> str:
     """A figure with its unit as the report writes it: 2.89万元, 41239条, 88.51%."""
-    fig = BY_KEY[key]
-    if fig.in_wan:
-        return f"{wan_text(value)}万元"
-    if fig.agg == "ratio":
-        return f"{value}%"
-    if fig.money:
-        return f"{value}元"
-    return f"{int(value)}{fig.unit}"
+    return show(BY_KEY[key], value, REPORT)
 
 
 # --- Templates with rules ----------------------------------------------------------
@@ -308,6 +287,12 @@ def build(engine, as_of: dt.date | None, *, township: str | None = None) -> Brie
     return b
 
 
+def preview(engine, request: Request) -> list[tuple[str, list[str]]]:
+    """The briefing's text for the request's month and place, reading the ledger it reads."""
+    with reading(engine, request):
+        return briefing_text(engine, request.as_of, township=request.township)
+
+
 def briefing_text(engine, as_of: dt.date | None, *, township: str | None = None) -> list[tuple[str, list[str]]]:
     """The briefing as (heading, paragraphs): first the title with the lead paragraph,
     then the five sections of the district's report."""
@@ -320,16 +305,6 @@ def briefing_text(engine, as_of: dt.date | None, *, township: str | None = None)
 
 TABLE_KEYS = ["labor.total", "labor.employed", "labor.employment_rate", "labor.poor_employed", "subsidy.total"]
 TABLE_HEADER = ["乡镇", "劳动力（人）", "已就业（人）", "就业率（%）", "建档立卡已就业（人）", "补贴发放（万元）"]
-
-
-def _cell(key: str, value) -> str:
-    if value is None:
-        return "—"
-    if BY_KEY[key].in_wan:
-        return wan(value)
-    if BY_KEY[key].agg == "ratio":
-        return f"{value}"
-    return f"{int(value)}"
 
 
 def table_rows(engine, as_of, *, township: str | None = None, total: dict | None = None) -> list[list[str]]:
@@ -347,33 +322,18 @@ def table_rows(engine, as_of, *, township: str | None = None, total: dict | None
         name = rec["village"] if township else rec["township"]
         if name in (query.DISTRICT_WIDE, query.NO_VILLAGE) and not any(rec[k] for k in TABLE_KEYS if BY_KEY[k].additive):
             continue
-        rows.append([name] + [_cell(k, rec[k]) for k in TABLE_KEYS])
-    rows.append(["合计"] + [_cell(k, total.get(k)) for k in TABLE_KEYS])
+        rows.append([name] + [cell_text(BY_KEY[k], rec[k]) for k in TABLE_KEYS])
+    rows.append(["合计"] + [cell_text(BY_KEY[k], total.get(k)) for k in TABLE_KEYS])
     return rows
 
 
 def chart_figures(engine, as_of, *, township: str | None = None) -> list[tuple[str, object]]:
-    """(caption, plotly figure) for the main charts: employment rate by township (by
-    village), the monthly trend, and subsidies by type."""
-    from charts import category_bar, ranked_bar, trend_line
+    """(caption, plotly figure) for the catalogue's briefing charts: employment rate by
+    township (by village), the monthly trend, and subsidies by type."""
+    from catalogue import on, render, rendered
 
-    place = township or DISTRICT
-    by = "village" if township else "township"
-    rates = query.breakdown(engine, ["labor.employment_rate"], as_of, by=by, township=township)
-    rates = rates[~rates[by].isin([query.DISTRICT_WIDE, query.NO_VILLAGE])]
-    trend = query.monthly(engine, ["labor.employment_rate", "labor.poor_employment_rate"], as_of, township=township)
-    types = query.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
-    where = "各村" if township else "各乡镇"
-    return [
-        (f"{place}{where}就业率", ranked_bar(rates, "labor.employment_rate", category=by, title=f"{place}{where}就业率", unit="%")),
-        (f"{place}就业率月度走势", trend_line(
-            trend, {"labor.employment_rate": "就业率", "labor.poor_employment_rate": "建档立卡贫困劳动力就业率"},
-            title=f"{place}就业率月度走势", unit="%", percent=True,
-        )),
-        (f"{place}各类补贴发放金额", category_bar(
-            types, "subsidy.total", category="subsidy_type", title=f"{place}各类补贴发放金额", unit="万元", money=True,
-        )),
-    ]
+    request = Request(as_of, township)
+    return [(shown.title, shown.figure) for shown in (render(v, request, rendered(engine)) for v in on("briefing"))]
 
 
 def images_module():

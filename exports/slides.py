@@ -8,81 +8,55 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from ledger import query
+from ledger.present.format import REPORT, show
+from ledger.query.request import Request
 from ledger.query.definitions import BY_KEY
 from loaders.townships import DISTRICT
 
-from .briefing import figure_text, images_module, when_text, xml_text
+from .briefing import images_module, when_text, xml_text
 
 EA_FONT = "微软雅黑"
 LATIN_FONT = "Arial"
 RED = (0xC0, 0x1E, 0x23)
 GREY = (0x59, 0x59, 0x59)
 
-# (title, headline keys with their labels, chart)
+# (title, headline keys with their labels); the chart is the catalogue's "slides:<title>" view
 AREAS = [
     ("就业", [("labor.total", "劳动力"), ("labor.employed", "已就业"), ("labor.employment_rate", "就业率"),
-             ("labor.poor_employment_rate", "建档立卡就业率")], "employment"),
+             ("labor.poor_employment_rate", "建档立卡就业率")]),
     ("收入", [("income.monthly_mean", "月均收入"), ("income.monthly_median", "月收入中位数"),
-             ("labor.area.省外", "省外务工"), ("labor.mode.外出务工", "外出务工")], "income"),
+             ("labor.area.省外", "省外务工"), ("labor.mode.外出务工", "外出务工")]),
     ("补贴", [("subsidy.total", "补贴发放合计"), ("subsidy.job_stability", "稳岗补贴"),
-             ("subsidy.epidemic_prevention", "防疫补贴"), ("subsidy.transport", "交通补贴")], "subsidies"),
+             ("subsidy.epidemic_prevention", "防疫补贴"), ("subsidy.transport", "交通补贴")]),
     ("培训", [("training.classes", "培训班"), ("training.person_times", "培训人次"),
-             ("training.poor_person_times", "其中建档立卡"), ("training.short_term_reward.amount", "以奖代补资金")], "training"),
+             ("training.poor_person_times", "其中建档立卡"), ("training.short_term_reward.amount", "以奖代补资金")]),
     ("扶贫车间", [("workshops.count", "已复工车间"), ("workshops.on_duty", "在岗人员"),
-              ("workshops.poor_absorbed", "吸纳贫困劳动力"), ("subsidy.workshop_reward", "带动就业奖补")], "workshops"),
+              ("workshops.poor_absorbed", "吸纳贫困劳动力"), ("subsidy.workshop_reward", "带动就业奖补")]),
     ("公益性岗位", [("posts.poverty.count", "扶贫公益性岗位"), ("posts.poverty.subsidy", "扶贫公益性岗位补贴"),
-               ("posts.temporary.count", "临时性公益岗位"), ("posts.temporary.subsidy", "临时性公益岗位补贴")], "posts"),
+               ("posts.temporary.count", "临时性公益岗位"), ("posts.temporary.subsidy", "临时性公益岗位补贴")]),
     ("用工需求与返岗输送", [("demand.enterprises", "用工企业"), ("demand.postings", "岗位信息"),
-                   ("transport.batches", "点对点输送"), ("transport.people", "输送人数")], "demand"),
+                   ("transport.batches", "点对点输送"), ("transport.people", "输送人数")]),
 ]
 DEMAND_KEYS = ["demand.enterprises", "demand.job_types", "demand.postings"]
 
 
 def _shown(key: str, value) -> str:
-    if value is None:
-        return "—"
+    """A slide's big number: as the briefing writes it, a per-head amount in whole yuan."""
     fig = BY_KEY[key]
-    if fig.per_head:
-        return f"{value:.0f}元"
-    return figure_text(key, value)
+    if fig.per_head and value is not None:
+        value = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return show(fig, value, REPORT)
 
 
-def _chart(kind: str, engine, as_of, township):
-    """The area's main chart (a plotly figure)."""
-    from charts import category_bar, ranked_bar, trend_line
+def _chart(area: str, engine, as_of, township):
+    """The area's main chart (a plotly figure), from the catalogue."""
+    from catalogue import on, render, rendered
 
-    place = township or DISTRICT
-    by = "village" if township else "township"
-    where = "各村" if township else "各乡镇"
-
-    def ranked(key, title, unit, money=False):
-        df = query.breakdown(engine, [key], as_of, by=by, township=township)
-        df = df[~df[by].isin([query.DISTRICT_WIDE, query.NO_VILLAGE])]
-        return ranked_bar(df, key, category=by, title=f"{place}{where}{title}", unit=unit, money=money)
-
-    if kind == "employment":
-        return ranked("labor.employment_rate", "就业率", "%")
-    if kind == "income":
-        return ranked("income.monthly_mean", "已就业人员月均收入", "元")
-    if kind == "subsidies":
-        df = query.breakdown(engine, ["subsidy.total"], as_of, by="subsidy_type", township=township)
-        return category_bar(df, "subsidy.total", category="subsidy_type", title=f"{place}各类补贴发放金额", unit="万元", money=True)
-    if kind == "training":
-        df = query.monthly(engine, ["training.person_times", "training.poor_person_times"], as_of, township=township)
-        return trend_line(df, {"training.person_times": "培训人次", "training.poor_person_times": "其中建档立卡"},
-                          title=f"{place}培训人次累计（按月）", unit="人次")
-    if kind == "workshops":
-        return ranked("workshops.on_duty", "扶贫车间在岗人员", "人")
-    if kind == "posts":
-        df = query.breakdown(engine, ["posts.count"], as_of, by="category", township=township)
-        return category_bar(df, "posts.count", category="category", title=f"{place}公益性岗位", unit="个")
-    if kind == "demand":
-        df = query.monthly(engine, ["transport.people", "transport.poor"], as_of, township=township)
-        return trend_line(df, {"transport.people": "输送人数", "transport.poor": "其中建档立卡"},
-                          title=f"{place}返岗输送人数累计（按月）", unit="人")
-    raise ValueError(kind)
+    views = on(f"slides:{area}")
+    return render(views[0], Request(as_of, township), rendered(engine)).figure if views else None
 
 
 def _ea(run, size=None, bold=None, colour=None) -> None:
@@ -126,7 +100,7 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
     from pptx.util import Emu, Inches, Pt
 
     as_of = as_of or query.default_as_of(engine)
-    keys = sorted({k for _, heads, _ in AREAS for k, _ in heads})
+    keys = sorted({k for _, heads in AREAS for k, _ in heads})
     values = dict(query.figures(engine, as_of, township=township, keys=keys).values)
     if township:  # the demand database is district-wide
         values |= query.figures(engine, as_of, keys=DEMAND_KEYS).values
@@ -145,7 +119,7 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
     _text(s, Inches(0.8), Inches(3.9), W - Inches(1.6), Inches(0.8), f"汇报材料（{when_text(as_of)}）",
           Pt(24), colour=GREY, align=PP_ALIGN.CENTER)
 
-    for title, heads, kind in AREAS:
+    for title, heads in AREAS:
         s = prs.slides.add_slide(blank)
         _text(s, Inches(0.6), Inches(0.35), W - Inches(1.2), Inches(0.8), f"{place}　{title}", Pt(30), bold=True, colour=RED)
         col_w = Inches(3.4)
@@ -159,7 +133,7 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
         png = None
         if images is not None:
             try:
-                png = images.png(_chart(kind, engine, as_of, township), width=1200, height=int(1200 * height / width), scale=2)
+                png = images.png(_chart(title, engine, as_of, township), width=1200, height=int(1200 * height / width), scale=2)
             except Exception as exc:
                 why = f"图表生成失败（{type(exc).__name__}）"
             else:

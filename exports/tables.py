@@ -22,12 +22,13 @@ from ledger.present.frames import TOTAL, figure_table
 from ledger.query import people as people_mod
 from ledger import query
 from ledger.query.definitions import figure
-from ledger.query.statements import ALL, SNAPSHOT_SHEETS, Scope
-from ledger.store.versions import reading_recorded
+from ledger.query.request import Request
+from ledger.query.statements import ALL, Scope
+from ledger.present.caliber import caliber as present_caliber
+from ledger.present.caliber import sheets_of
+from ledger.present.format import month_label
 from loaders.spec import SHEETS_BY_KEY
 
-DISTRICT = "宜州区"
-SOURCE = f"{DISTRICT}贫困劳动力就业台账"
 FONT = "宋体"
 FONT_SIZE = 11
 TITLE_SIZE = 14
@@ -271,48 +272,6 @@ def csv(table: pd.DataFrame) -> bytes:
 # --- From the ledger -----------------------------------------------------------------
 
 
-def date_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def month_label(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月"
-
-
-def _place(township: str | None, village: str | None = None) -> str:
-    return " ".join(x for x in (DISTRICT, township, village) if x)
-
-
-def caliber_line(as_of: dt.date | None, *, scope_text: str, poor_only: bool = False, sheets=()) -> str:
-    """数据来源：宜州区贫困劳动力就业台账，截至2020年9月30日；…；范围：…。"""
-    if as_of is None:
-        return f"数据来源：{SOURCE}（尚无数据）；范围：{scope_text}。"
-    parts = [f"数据来源：{SOURCE}，截至{date_label(as_of)}"]
-    if reading_recorded():
-        parts.insert(0, "已报送数据（报送时的台账，不含之后的更正）")
-    snapshot = [s for s in SNAPSHOT_SHEETS if s in sheets]
-    events = [s for s in sheets if s not in SNAPSHOT_SHEETS]
-    names = {"labor": "劳动力", "workshops": "扶贫车间", "posts": "岗位", "training": "培训", "subsidies": "补贴",
-             "demand": "用工", "transport": "输送"}
-    if snapshot:
-        parts.append(f"{'、'.join(names[s] for s in snapshot)}为{month_label(as_of)}统计时点数据")
-    if events:
-        parts.append(f"{'、'.join(names.get(s, s) for s in events)}为{as_of.year}年1月1日起累计")
-    who = "建档立卡贫困劳动力" if poor_only else "全部劳动力"
-    parts.append(f"范围：{scope_text}，{who}")
-    return "；".join(parts) + "。"
-
-
-def _sheets_of(keys: list[str]) -> list[str]:
-    out: list[str] = []
-    for k in keys:
-        fig = figure(k)
-        for f in [figure(p) for p in fig.parts] if fig.parts else [fig]:
-            if f.table not in out:
-                out.append(f.table)
-    return out
-
-
 def breakdown_workbook(
     engine,
     keys,
@@ -333,10 +292,10 @@ def breakdown_workbook(
     total = query.figures(engine, as_of, scope=scope, township=township, keys=keys, poor_only=poor_only)
     table = figure_table(rows, keys, total)
     if by not in ("township", "village"):
-        label = SHEETS_BY_KEY[_sheets_of(keys)[0]].column(by).header
+        label = SHEETS_BY_KEY[sheets_of(keys)[0]].column(by).header
         if table.columns[0] != label:  # a figure_table that labels townships and villages only
             table = figure_table(rows.rename(columns={by: "township"}), keys, total).rename(columns={"乡镇": label})
-    where = _place(township)
+    where = Request(as_of, township).place
     what = figure(keys[0]).label if len(keys) == 1 else "主要指标"
     month = month_label(as_of) if as_of else ""
     if by in ("township", "village"):
@@ -346,7 +305,7 @@ def breakdown_workbook(
         scope_text = f"{where}，按{table.columns[0]}分"
         default_title = f"{where}{what}（按{table.columns[0]}分" + (f"，{month}）" if month else "）")
     title = title or default_title
-    caliber = caliber_line(as_of, scope_text=scope_text, poor_only=poor_only, sheets=_sheets_of(keys))
+    caliber = present_caliber(Request(as_of, township, poor_only=poor_only, scope=scope), sheets=sheets_of(keys), scope_text=scope_text)
     return xlsx(table, title=title, caliber=caliber)
 
 
@@ -368,9 +327,9 @@ def people_workbook(
     table = people_mod.people(
         engine, key, as_of, scope=scope, township=township, village=village, poor_only=poor_only, filters=filters
     )
-    where = _place(township, village)
+    where = Request(as_of, township, village).place
     title = f"{where} {fig.label}名单（{len(table):,}{fig.unit}）"
-    caliber = caliber_line(as_of, scope_text=where, poor_only=poor_only, sheets=[fig.table])
+    caliber = present_caliber(Request(as_of, township, village, poor_only, scope), sheets=[fig.table], scope_text=where)
     caliber = caliber[:-1] + "；证件号码、联系电话已脱敏。"
     return xlsx(table, title=title, caliber=caliber, sheet="名单")
 

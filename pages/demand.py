@@ -7,7 +7,7 @@ from charts import category_bar, grouped_bar
 from ui.blocks import (
     breakdown_table,
     chart,
-    drill_chart,
+    catalogue_chart,
     file_stub,
     metric_row,
     page_header,
@@ -26,8 +26,8 @@ page_header(PAGE, "用工需求与返岗输送", view)
 st.subheader("用工需求信息库")
 if view.township:
     st.caption("用工需求按企业登记，不分乡镇：以下为全区数字。")
-metric_row(data, view.__class__(view.as_of, view.month, None), DEMAND, per_row=3)
-rows = data.breakdown(DEMAND, view.as_of, by="location")
+metric_row(data, view, DEMAND, per_row=3, request=view.request.district())
+rows = data.breakdown(view.request.district(), DEMAND, "location")
 chart(
     grouped_bar(rows, {"demand.job_types": "工种（个）", "demand.enterprises": "企业（家）"}, category="location", title="区内外用工企业与工种", unit="个"),
     key=f"{PAGE}_location",
@@ -37,12 +37,12 @@ chart(category_bar(rows, "demand.postings", category="location", title="区内�
 
 st.subheader("点对点返岗输送")
 metric_row(data, view, TRANSPORT, per_row=3)
-rows = data.breakdown(TRANSPORT, view.as_of, by="destination", township=view.township)
+rows = data.breakdown(view.request, TRANSPORT, "destination")
 chart(
     grouped_bar(rows, {"transport.people": "输送人数", "transport.poor": "其中建档立卡"}, category="destination", title="按目的地输送人数", unit="人"),
     key=f"{PAGE}_dest",
     view=view, data=rows, filename=file_stub(view, "返岗输送目的地"),
 )
 if view.level == "district":
-    drill_chart(PAGE, data, view, "transport.people", title="输送人数", what="返岗输送人数")
+    catalogue_chart(PAGE, data, view, "transport_by_place")
     breakdown_table(PAGE, data, view, TRANSPORT)

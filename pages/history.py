@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ledger.history import history, import_status, restore
+from ledger.store.history import history, import_status, restore
 from loaders.spec import SHEETS_BY_KEY
 from ui.data import ledger
 

@@ -4,10 +4,11 @@ and households with no labourer in work."""
 import streamlit as st
 
 from charts import category_bar, grouped_bar
+from ledger.query import request as q
 from ui.blocks import (
     breakdown_table,
     chart,
-    drill_chart,
+    catalogue_chart,
     file_stub,
     metric_row,
     page_header,
@@ -24,7 +25,7 @@ view = scope_sidebar(data, PAGE)
 page_header(PAGE, "务工收入", view)
 metric_row(data, view, KEYS)
 
-bands = data.call("ledger.query.statements.income_bands", view.as_of, township=view.township, poor_only=view.poor_only)
+bands = data.read(q.income_bands, view.request)
 chart(
     category_bar(bands, "people", category="band", title=f"{view.place}已就业人员月收入分布", unit="人"),
     key=f"{PAGE}_bands",
@@ -33,7 +34,7 @@ chart(
 
 if view.level != "village":
     by = "township" if view.level == "district" else "village"
-    rows = data.breakdown(list(MEANS), view.as_of, by=by, township=view.township, poor_only=view.poor_only)
+    rows = data.breakdown(view.request, list(MEANS), by)
     place = "各乡镇" if by == "township" else f"{view.township}各村"
     chart(
         grouped_bar(rows, MEANS, category=by, title=f"{place}已就业人员月收入", unit="元"),
@@ -44,7 +45,7 @@ if view.level != "village":
 left, right = st.columns(2)
 for col, by, name in ((left, "mode", "就业方式"), (right, "work_area", "务工区域")):
     with col:
-        rows = data.breakdown(list(MEANS), view.as_of, by=by, township=view.township, poor_only=view.poor_only)
+        rows = data.breakdown(view.request, list(MEANS), by)
         chart(
             grouped_bar(rows, MEANS, category=by, title=f"按{name}的月收入", unit="元"),
             key=f"{PAGE}_{by}",
@@ -53,5 +54,5 @@ for col, by, name in ((left, "mode", "就业方式"), (right, "work_area", "务�
 
 st.subheader("无人就业的家庭")
 if view.level != "village":
-    drill_chart(PAGE, data, view, "households.none_employed", title="无人就业家庭数", what="无人就业家庭")
+    catalogue_chart(PAGE, data, view, "households_none_employed_by_place")
     breakdown_table(PAGE, data, view, ["households.total", "households.none_employed"])

@@ -3,17 +3,8 @@ drill), the monthly trend, the main figures in words, and every township's table
 
 import streamlit as st
 
-from charts import trend_line
 from ledger.present.narrative import overview_sentence
-from ui.blocks import (
-    breakdown_table,
-    chart,
-    drill_chart,
-    file_stub,
-    metric_row,
-    page_header,
-    people_table,
-)
+from ui.blocks import breakdown_table, metric_row, page_charts, page_header, people_table
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 from ui.text import plain
@@ -45,21 +36,7 @@ st.info(plain(overview_sentence(values, place=view.place, month_label=view.month
 if view.level == "village":
     people_table(PAGE, data, view, "labor.total", title="劳动力")
 else:
-    left, right = st.columns(2)
-    with left:
-        drill_chart(PAGE, data, view, "labor.employment_rate", title="就业率", what="就业率")
-    with right:
-        drill_chart(PAGE, data, view, "labor.poor_employed", title="建档立卡贫困劳动力就业人数", what="建档立卡就业")
-
-    trend = data.monthly(["labor.employment_rate", "labor.poor_employment_rate"], view.as_of, view.township, poor_only=view.poor_only)
-    fig = trend_line(
-        trend,
-        {"labor.employment_rate": "就业率", "labor.poor_employment_rate": "建档立卡贫困劳动力就业率"},
-        title=f"{view.place}就业率月度走势",
-        unit="%",
-        percent=True,
-    )
-    chart(fig, key=f"{PAGE}_trend", view=view, data=trend, filename=file_stub(view, "就业率月度走势"))
+    page_charts(PAGE, data, view)
 
     st.subheader("分乡镇情况" if view.level == "district" else plain(f"{view.township}各村情况"))
     breakdown_table(PAGE, data, view, TABLE)

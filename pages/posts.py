@@ -1,12 +1,11 @@
 """公益性岗位: posts by category and post type, by township, and the subsidies paid."""
 
-import streamlit as st
 
 from charts import category_bar
 from ui.blocks import (
     breakdown_table,
     chart,
-    drill_chart,
+    page_charts,
     file_stub,
     metric_row,
     page_header,
@@ -22,13 +21,7 @@ view = scope_sidebar(data, PAGE, poor_toggle=False)
 page_header(PAGE, "公益性岗位", view)
 metric_row(data, view, KEYS)
 
-left, right = st.columns(2)
-with left:
-    rows = data.breakdown(["posts.count"], view.as_of, by="category", township=view.township)
-    chart(category_bar(rows, "posts.count", category="category", title="按岗位类别", unit="个"), key=f"{PAGE}_cat", view=view, data=rows, filename=file_stub(view, "公益性岗位类别"))
-with right:
-    rows = data.breakdown(["posts.count"], view.as_of, by="post", township=view.township)
-    chart(category_bar(rows, "posts.count", category="post", title="按岗位名称", unit="个"), key=f"{PAGE}_post", view=view, data=rows, filename=file_stub(view, "公益性岗位名称"))
-
-drill_chart(PAGE, data, view, "posts.count", title="公益性岗位数", what="公益性岗位数")
+page_charts(PAGE, data, view, at_village=True)
+rows = data.breakdown(view.request, ["posts.count"], "post")
+chart(category_bar(rows, "posts.count", category="post", title="按岗位名称", unit="个"), key=f"{PAGE}_post", view=view, data=rows, filename=file_stub(view, "公益性岗位名称"))
 breakdown_table(PAGE, data, view, ["posts.count"] + KEYS)

@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from ledger.present.frames import shown_changes
+from ledger.query import request as q
+from ledger.query.request import Request
 from ledger.query.reported import freeze
-from ledger.freezes import freezes
+from ledger.store.freezes import freezes
 from ledger.store.config import report_code
 from ui.blocks import page_header
 from ui.data import ledger
@@ -47,7 +49,7 @@ with st.container(border=True):
 
 if len(mine):
     st.subheader("报送后发生变化的数字")
-    changes = data.changes_since_reported(view.month, int(latest["编号"]))
+    changes = data.read(q.changes_since_reported, Request(view.as_of), int(latest["编号"]))
     if view.township is not None and len(changes):
         changes = changes[changes["乡镇"] == view.township]
     if len(changes):

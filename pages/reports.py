@@ -16,24 +16,24 @@ data = ledger()
 view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
 page_header(PAGE, "简报与导出", view)
 
-engine, as_of, township = data.engine, view.as_of, view.township
+as_of, township = view.as_of, view.township
 marked = "（报送数）" if view.reported else ""  # a reported-figures file is never mistaken for today's
 stem = tables.filename(view.place, f"稳岗就业工作简报{marked}", view.month_label, "")
 cols = st.columns(3)
 cols[0].download_button(
-    "Word 简报", data=lambda: data.run(briefing.briefing_docx, engine, as_of, township=township), file_name=f"{stem}.docx",
+    "Word 简报", data=lambda: data.run(briefing.briefing_docx, view.request, as_of, township=township), file_name=f"{stem}.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key=f"{PAGE}_docx",
     on_click="ignore", icon=":material/article:", type="primary",
 )
 cols[1].download_button(
-    "PPT 幻灯片", data=lambda: data.run(slides.slides_pptx, engine, as_of, township=township),
+    "PPT 幻灯片", data=lambda: data.run(slides.slides_pptx, view.request, as_of, township=township),
     file_name=f"{tables.filename(view.place, f'稳岗就业情况汇报{marked}', view.month_label, '')}.pptx",
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key=f"{PAGE}_pptx",
     on_click="ignore", icon=":material/slideshow:",
 )
-by = "township" if township is None else "village"
+by = view.request.by
 cols[2].download_button(
-    "Excel 主要指标表", data=lambda: data.run(tables.breakdown_workbook, engine, KEYS, as_of, township=township, by=by),
+    "Excel 主要指标表", data=lambda: data.run(tables.breakdown_workbook, view.request, KEYS, as_of, township=township, by=by),
     file_name=tables.filename(view.place, f"主要指标{marked}", view.month_label, "xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{PAGE}_xlsx",
     on_click="ignore", icon=":material/table_view:",
@@ -41,7 +41,7 @@ cols[2].download_button(
 st.caption("文件在点击时按所选月份和乡镇从台账生成；简报中的每个数字都来自台账，图表在服务器上生成（需要 Chromium）。")
 
 st.subheader("简报预览")
-for heading, paragraphs in data.call("exports.briefing.briefing_text", as_of, township=township):
+for heading, paragraphs in data.read(briefing.preview, view.request):
     st.markdown(f"**{plain(heading)}**")  # the title names the township
     for paragraph in paragraphs:
         st.markdown(plain(paragraph))

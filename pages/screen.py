@@ -5,8 +5,10 @@ import html
 
 import streamlit as st
 
-from charts import ranking_bar, trend_line
-from ledger.present.format import show
+import catalogue
+from charts import ranking_bar
+from ledger.present.format import month_label, show
+from ledger.query.request import Request
 from ledger.query.definitions import figure
 from ledger.query.statements import month_end
 from ui.blocks import chart
@@ -40,8 +42,9 @@ def board() -> None:
         return
     month = st.query_params.get("month") if st.query_params.get("month") in months else months[-1]
     as_of = month_end(month)
-    st.title(f"宜州区贫困劳动力稳岗就业　{month[:4]}年{int(month[5:])}月")
-    values = data.figures(as_of, None, HEADLINE).values
+    st.title(f"宜州区贫困劳动力稳岗就业　{month_label(month)}")
+    request = Request(as_of)
+    values = data.figures(request, HEADLINE).values
     for col, key in zip(st.columns(len(HEADLINE)), HEADLINE):
         col.markdown(
             f'<div class="big"><div class="label">{html.escape(figure(key).label)}</div>'
@@ -50,24 +53,15 @@ def board() -> None:
         )
     left, right = st.columns([3, 2])
     with left:
-        rows = data.breakdown(["labor.employment_rate"], as_of)
-        rows = rows[rows["labor.employment_rate"].notna()]
+        ranked = catalogue.render(catalogue.view("employment_rate_by_place"), request, data.read)
         st.echarts_chart(
-            ranking_bar(rows, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True),
+            ranking_bar(ranked.data, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True),
             key=f"{PAGE}_ranking",
             height=560,
         )
     with right:
-        trend = data.monthly(["labor.employment_rate", "labor.poor_employment_rate"], as_of)
-        fig = trend_line(
-            trend,
-            {"labor.employment_rate": "就业率", "labor.poor_employment_rate": "建档立卡就业率"},
-            title="就业率月度走势",
-            unit="%",
-            percent=True,
-            dark=True,
-        )
-        chart(fig, key=f"{PAGE}_trend", filename=f"宜州区_就业率月度走势_{month}")
+        trend = catalogue.render(catalogue.view("employment_rate_trend"), request, data.read, dark=True)
+        chart(trend.figure, key=f"{PAGE}_trend", filename=f"宜州区_就业率月度走势_{month}")
     st.caption(f"数据来源：宜州区贫困劳动力就业台账；每{REFRESH.rstrip('m')}分钟自动刷新。")
 
 

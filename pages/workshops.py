@@ -4,10 +4,11 @@ township, and each workshop's monthly headcount."""
 import streamlit as st
 
 from charts import workshop_lines
+from ledger.query import request as q
 from ui.blocks import (
     breakdown_table,
     chart,
-    drill_chart,
+    catalogue_chart,
     file_stub,
     metric_row,
     page_header,
@@ -24,13 +25,13 @@ page_header(PAGE, "扶贫车间", view)
 metric_row(data, view, KEYS, per_row=3)
 
 if view.level != "village":
-    drill_chart(PAGE, data, view, "workshops.poor_absorbed", title="扶贫车间吸纳贫困劳动力", what="车间吸纳贫困劳动力")
+    catalogue_chart(PAGE, data, view, "workshops_poor_by_place")
 
-monthly = data.call("ledger.query.statements.workshop_monthly", view.as_of, township=view.township)
+monthly = data.read(q.workshop_monthly, view.request)
 chart(workshop_lines(monthly, title=f"{view.place}各扶贫车间在岗人数（按月）"), key=f"{PAGE}_lines", view=view, data=monthly, filename=file_stub(view, "扶贫车间在岗人数"))
 
 st.subheader("各车间情况")
-rows = data.breakdown(KEYS[1:], view.as_of, by="name", township=view.township)
+rows = data.breakdown(view.request, KEYS[1:], "name")
 st.dataframe(
     rows.rename(columns={"name": "车间名称", "workshops.on_duty": "在岗人数（人）", "workshops.poor_absorbed": "其中贫困劳动力（人）"}),
     hide_index=True,

@@ -14,7 +14,8 @@ import sys
 import pytest
 
 from exports import briefing as B
-from exports.briefing import briefing_docx, briefing_text, wan_text
+from exports.briefing import briefing_docx, briefing_text
+from ledger.present.format import REPORT, wan
 from tests.conftest import ROOT, SEED_FIGURES
 
 AS_OF = dt.date(2020, 9, 30)
@@ -51,7 +52,7 @@ def docx_bytes(sample_db):
 
 
 def _expected(key: str, value, unit: str) -> str:
-    return f"{wan_text(value)}万元" if unit == "元" else f"{value}{unit}"
+    return f"{wan(value, REPORT)}万元" if unit == "元" else f"{value}{unit}"
 
 
 # --- wan_text ------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def _expected(key: str, value, unit: str) -> str:
      (100000, "10"), (10000, "1"), (0, "0"), ("7122280.00", "712.228"), (12345.6, "1.23456")],
 )
 def test_wan_text(yuan, shown):
-    assert wan_text(yuan) == shown
+    assert wan(yuan, REPORT) == shown
 
 
 # --- The text ------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from ledger.store.freezes import freezes, latest_freeze, reported
 
-from exports.tables import caliber_line
+from ledger.present.caliber import caliber
+from ledger.query.request import Request
 from ledger import query
 from ledger.query.definitions import FIGURES
 from ledger.query.reported import changes_since_reported, freeze
@@ -98,10 +99,10 @@ def test_the_ledger_as_reported_gives_back_every_reported_figure_after_correctio
     assert now["labor.total"] == 5  # the correction is in force today
 
     assert not reading_recorded()
-    assert "已报送数据" not in caliber_line(as_of, scope_text="宜州区")
+    assert "已报送数据" not in caliber(Request(as_of))
     with as_recorded(engine, frozen["log_id"]):
         assert reading_recorded()
-        assert caliber_line(as_of, scope_text="宜州区").startswith("已报送数据")
+        assert caliber(Request(as_of)).startswith("已报送数据")
         then = query.figures(engine, as_of, keys=keys).values
         towns = query.breakdown(engine, keys, as_of).to_dict("records")
         months = query.months(engine)

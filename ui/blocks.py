@@ -1,18 +1,17 @@
 """Building blocks the pages share: the page header, a row of headline metrics with
-their change since last month, a chart with its export settings, the drill-down
-chart (townships → villages → people) and the people table."""
+their change since last month, a chart with its export settings, the catalogue's
+charts of a page (townships → villages → people on a click), and the people table."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-from decimal import Decimal
 
 import streamlit as st
 
-from charts import image_config, ranked_bar
-from ledger.present.format import show
-from ledger.present.frames import figure_table
+import catalogue
+from charts import image_config
+from ledger.present.format import count, delta, show
+from ledger.present.frames import figure_table, label
 from ledger.query.definitions import BY_KEY, figure
 from ledger.query.statements import month_end
 
@@ -40,40 +39,29 @@ def page_header(page: str, title: str, view: View) -> None:
         st.stop()
 
 
-def previous_month(data: Ledger, view: View) -> dt.date | None:
+def previous_month(data: Ledger, view: View):
     months = [m for m in data.months() if m < view.month]
     return month_end(months[-1]) if months else None
 
 
-def _delta(key: str, now, before) -> str | None:
-    if now is None or before is None:
-        return None
-    fig = figure(key)
-    diff = Decimal(now) - Decimal(before)
-    if fig.agg == "ratio":
-        return f"{diff:+.2f}个百分点"
-    if fig.in_wan:
-        return f"{diff / 10000:+,.2f}万元"
-    if fig.money:
-        return f"{diff:+,.2f}元"
-    return f"{int(diff):+,}{fig.unit}"
-
-
-def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, compare: bool = True) -> dict:
-    """Headline figures with 环比 (change since the previous month's figures)."""
-    fs = data.figures(view.as_of, view.township, keys, poor_only=view.poor_only, village=view.village)
+def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, compare: bool = True, request=None) -> dict:
+    """Headline figures with 环比 (change since the previous month's figures); on a
+    phone Streamlit stacks the columns, so each row holds two (``metric_grid``)."""
+    request = request or view.request
+    fs = data.figures(request, keys)
     before = previous_month(data, view) if compare else None
-    old = data.figures(before, view.township, keys, poor_only=view.poor_only, village=view.village) if before else None
+    old = data.figures(request.at(before), keys) if before else None
     for start in range(0, len(keys), per_row):
         cols = st.columns(per_row)
         for col, key in zip(cols, keys[start : start + per_row]):
-            delta = _delta(key, fs.values[key], old.values[key]) if old else None
+            fig = figure(key)
+            change = delta(fig, fs.values[key], old.values[key]) if old else None
             col.metric(
-                figure(key).label,
-                show(figure(key), fs.values[key]),
-                delta=delta,
+                fig.label,
+                show(fig, fs.values[key]),
+                delta=change,
                 delta_color="inverse" if key in LOWER_IS_BETTER else "normal",
-                help=f"指标代码 {key}" + ("；变化为较上月" if delta else ""),
+                help=f"指标代码 {key}" + ("；变化为较上月" if change else ""),
             )
     return fs.values
 
@@ -99,23 +87,59 @@ def file_stub(view: View, what: str) -> str:
     return f"{view.place.replace(' ', '_')}_{what}_{view.month_label}"
 
 
-def drill_chart(page: str, data: Ledger, view: View, key: str, *, title: str, what: str) -> None:
-    """District: townships ranked, a click opens one. Township: its villages ranked, a
-    click opens one. Village: the people behind the figure."""
-    fig_ = figure(key)
-    unit = "万元" if fig_.in_wan else fig_.unit
-    if view.level == "village":
+def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
+    """One chart of the catalogue. A ranked one drills down on a click (townships → a
+    township's villages → at village level, the people behind the figure); a category
+    one may list the people behind a bar."""
+    v = catalogue.view(name)
+    if v.by == "place" and view.level == "village":
+        key = v.keys[0]
         if has_people(key):
             people_table(page, data, view, key)
         else:
-            st.info(f"“{fig_.label}”是汇总数，没有逐人名单；可在“总览”查看本村劳动力名单。")
+            st.info(f"“{figure(key).label}”是汇总数，没有逐人名单；可在“总览”查看本村劳动力名单。")
         return
-    by = "township" if view.level == "district" else "village"
-    rows = data.breakdown([key], view.as_of, by=by, township=view.township, poor_only=view.poor_only)
-    place = "各乡镇" if by == "township" else f"{view.township}各村"
-    fig = ranked_bar(rows, key, category=by, title=f"{place}{title}", unit=unit, money=fig_.in_wan)
-    chart(fig, key=pick_key(page, by, key), filename=file_stub(view, f"{place}{title}"), select=True, view=view, data=rows, keys=[key])
-    st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
+    shown = catalogue.render(v, view.request, data.read)
+    widget = pick_key(page, shown.category, v.keys[0]) if v.by == "place" else f"{page}_{v.name}"
+    stub = file_stub(view, shown.title.removeprefix(view.request.title_place))
+    select = {"on_select": "rerun", "selection_mode": "points"} if v.by == "place" or v.people_on_click else {}
+    event = st.plotly_chart(shown.figure, key=widget, config=image_config(stub), width="stretch", theme=None, **select)
+    chart_downloads(shown.figure, key=f"{widget}_dl", name=stub, title=shown.title, caption=shown.caliber,
+                    table=shown.table)
+    if v.by == "place":
+        st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
+    elif v.people_on_click:
+        points = event.selection.points if event else []
+        if points:
+            value = points[0].get("x")
+            people_table(page, data, view, v.keys[0], filters={shown.category: value},
+                         title=f"{label(shown.category)}为“{value}”的{figure(v.keys[0]).label.removesuffix('人数')}人员")
+
+
+def page_charts(page: str, data: Ledger, view: View, *, at_village: bool = False) -> None:
+    """The catalogue's charts of ``page``, in its order: ranked and category charts two
+    to a row, trends across the page. At village level ranked charts are left out, or
+    (``at_village``) give way to the people behind their figure."""
+    row: list[str] = []
+
+    def flush():
+        if row:
+            for col, name in zip(st.columns(2), row):
+                with col:
+                    catalogue_chart(page, data, view, name)
+            row.clear()
+
+    for v in catalogue.on(page):
+        if v.by == "place" and view.level == "village" and not at_village:
+            continue
+        if v.by == "month" or (v.by == "place" and view.level == "village"):
+            flush()
+            catalogue_chart(page, data, view, v.name)
+        else:
+            row.append(v.name)
+            if len(row) == 2:
+                flush()
+    flush()
 
 
 def has_people(key: str) -> bool:
@@ -128,9 +152,9 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
     """Figures of each township (or village) with the 合计 row; selecting a row drills down."""
     if view.level == "village":
         return
-    by = "township" if view.level == "district" else "village"
-    rows = data.breakdown(keys, view.as_of, by=by, township=view.township, poor_only=view.poor_only)
-    total = data.figures(view.as_of, view.township, keys, poor_only=view.poor_only)
+    by = view.request.by
+    rows = data.breakdown(view.request, keys, by)
+    total = data.figures(view.request, keys)
     table = figure_table(rows, keys, total)
     key = pick_key(page, by, "table")
     name = file_stub(view, "各乡镇情况" if by == "township" else "各村情况")
@@ -145,9 +169,9 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
 
 def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict | None = None, title: str | None = None) -> None:
     """The ledger rows behind a figure (花名册), ID and phone numbers masked."""
-    people = data.people(key, view.as_of, township=view.township, village=view.village, poor_only=view.poor_only, filters=filters)
+    people = data.people(view.request, key, filters)
     label = title or figure(key).label
-    st.subheader(plain(f"{view.place} {label}名单（{len(people):,}人）"))
+    st.subheader(plain(f"{view.place} {label}名单（{count(len(people))}人）"))
     st.dataframe(people, hide_index=True, width="stretch", key=f"{page}_people_{key}")
     table_downloads(
         people, key=f"{page}_people_{key}_dl", name=file_stub(view, f"{label}名单"), title=f"{view.place} {label}名单",

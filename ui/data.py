@@ -1,29 +1,25 @@
 """Cached access to the ledger for the pages.
 
-Results are cached per database URL and per data version (the latest history entry),
-so an import or a restore invalidates every cached figure without clearing by hand.
-"""
+One cache wrapper: ``Ledger.read(fn, request, *args)`` runs a query-layer function
+``fn(engine, request, *args)`` and keeps its result per database URL and data version
+(the latest history entry), so an import or a restore invalidates every cached figure
+without clearing by hand. The request carries the rest of the key (as-of, place, scope,
+建档立卡 only, the ledger as reported)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import threading
-from contextlib import nullcontext
 
-import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
-from ledger import query
-from ledger.store.config import database_url, is_default, make_engine
+from ledger.query import request as q
+from ledger.query.request import Request, reading
+from ledger.store.config import database_url, make_engine
 from ledger.store.schema import imports, init_db
-from ledger.store.versions import as_recorded
 
-from . import first_start as bootstrap
-from .text import plain
-
-_first_start = threading.Lock()
+from . import first_start
 
 
 def _url_from_argv() -> str | None:
@@ -38,25 +34,9 @@ def _url_from_argv() -> str | None:
 def _engine(url: str) -> Engine:
     """The engine of a store that has every table and column this version reads,
     whether it is the embedded default or a new database named by --db or the
-    environment (an upgrade adds what is missing)."""
+    environment (an upgrade adds what is missing): checked once per engine."""
     engine = make_engine(url)
     init_db(engine)
-    return engine
-
-
-def get_engine() -> Engine:
-    """The store's engine; on the embedded default, the sample ledger is loaded first."""
-    url = database_url(_url_from_argv())
-    engine = _engine(url)
-    if is_default(url) and bootstrap.is_empty(engine):
-        with _first_start, st.status("首次启动：正在用示例台账建立数据库……", expanded=True) as status:
-            bar = st.progress(0.0, text="准备中……")
-            outcome = bootstrap.load_sample(engine, lambda f, m: bar.progress(f, text=m))
-            if outcome is not None and not outcome.ok:
-                status.update(label="示例台账导入失败", state="error")
-                st.error("\n\n".join(plain(p) for p in outcome.errors[:20]))
-                st.stop()
-            status.update(label="示例台账已导入", state="complete", expanded=False)
     return engine
 
 
@@ -65,75 +45,10 @@ def data_version(engine: Engine) -> int:
         return conn.execute(select(func.max(imports.c.id))).scalar() or 0
 
 
-# A data version is the latest history entry (today's ledger), or ("reported", N): the
-# ledger as it stood right after entry N, when a month was frozen as reported.
-Version = int | tuple[str, int]
-
-
-def _state(url: str, version: Version):
-    """The rows the version reads: today's, or those in force after a history entry."""
-    if isinstance(version, tuple):
-        return as_recorded(_engine(url), version[1])
-    return nullcontext()
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _months(url: str, version: Version) -> list[str]:
-    with _state(url, version):
-        return query.months(_engine(url))
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _figures(url: str, version: Version, as_of, township, keys, poor_only: bool):
-    with _state(url, version):
-        return query.figures(_engine(url), as_of, township=township, keys=list(keys) if keys else None, poor_only=poor_only)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _breakdown(url: str, version: Version, keys: tuple[str, ...], as_of, by: str, township, poor_only: bool):
-    with _state(url, version):
-        return query.breakdown(_engine(url), list(keys), as_of, by=by, township=township, poor_only=poor_only)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _monthly(url: str, version: Version, keys: tuple[str, ...], as_of, township, poor_only: bool, cumulative: bool):
-    with _state(url, version):
-        return query.monthly(
-            _engine(url), list(keys), as_of, township=township, poor_only=poor_only, cumulative=cumulative
-        )
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _people(url: str, version: Version, key: str, as_of, township, village, poor_only: bool, filters: tuple):
-    from ledger.query.people import people
-
-    with _state(url, version):
-        return people(
-            _engine(url), key, as_of, township=township, village=village, poor_only=poor_only, filters=dict(filters) or None
-        )
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _call(url: str, version: Version, name: str, args: tuple, kwargs: tuple):
-    """Any other read-only query function of the core, by its dotted name."""
-    import importlib
-
-    module, func = name.rsplit(".", 1)
-    with _state(url, version):
-        return getattr(importlib.import_module(module), func)(_engine(url), *args, **dict(kwargs))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _since_reported(url: str, version: Version, month: str, freeze_id: int) -> pd.DataFrame:
-    """Keyed by the freeze as well: freezing again adds no history entry."""
-    from ledger.query.reported import changes_since_reported
-
-    return changes_since_reported(_engine(url), month)
-
-
-def _scalar(value):
-    """A DataFrame cell as a plain Python value (numpy integers become int)."""
-    return value.item() if hasattr(value, "item") else value
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(url: str, version: int, name: str, request: Request, args: tuple, _fn):
+    """``name`` (the function's module and name) keys the cache; ``_fn`` is not hashed."""
+    return _fn(_engine(url), request, *args)
 
 
 class Ledger:
@@ -142,56 +57,33 @@ class Ledger:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=False)
-        self.version: Version = data_version(engine)
+        self.version = data_version(engine)
 
-    def read_as_recorded(self, log_id: int | None) -> None:
-        """From now on, read the ledger as it stood right after history entry ``log_id``
-        (a frozen month's 已报送 figures) instead of today's."""
-        self.version = ("reported", log_id)
+    def read(self, fn, request: Request, *args):
+        """``fn(engine, request, *args)`` (a function of ``ledger.query.request``, or
+        another that takes the request after the engine), cached."""
+        return _cached(self.url, self.version, f"{fn.__module__}.{fn.__qualname__}", request, args, fn)
 
-    def run(self, fn, *args, **kwargs):
-        """Call ``fn`` (an export, say) uncached, reading the same ledger as the page."""
-        with _state(self.url, self.version):
-            return fn(*args, **kwargs)
+    def run(self, fn, request: Request, *args, **kwargs):
+        """``fn(engine, *args, **kwargs)`` (an export) uncached, reading the ledger the
+        request reads (today's, or the one a month was reported from)."""
+        with reading(self.engine, request):
+            return fn(self.engine, *args, **kwargs)
 
-    def months(self) -> list[str]:
-        return _months(self.url, self.version)
+    def months(self, request: Request | None = None) -> list[str]:
+        return self.read(q.months, request or Request(None))
 
-    def figures(self, as_of, township=None, keys=None, *, poor_only=False, village=None) -> query.FigureSet:
-        """The figures of the district, a township, or one village of it."""
-        keys = tuple(keys) if keys else None
-        if village is None:
-            return _figures(self.url, self.version, as_of, township, keys, poor_only)
-        rows = self.breakdown(keys, as_of, by="village", township=township, poor_only=poor_only)
-        row = rows[rows["village"] == village]
-        values = {k: (_scalar(row[k].iloc[0]) if len(row) else None) for k in keys}
-        return query.FigureSet(as_of, township, values, {})
+    def figures(self, request: Request, keys) -> q.FigureSet:
+        return self.read(q.figures, request, tuple(keys))
 
-    def breakdown(self, keys, as_of, by: str = "township", township=None, *, poor_only=False) -> pd.DataFrame:
-        """As query.breakdown, less a district-wide row that holds nothing (most sheets
-        have no district-wide part; an empty bar or row would only puzzle a reader)."""
-        rows = _breakdown(self.url, self.version, tuple(keys), as_of, by, township, poor_only)
-        unplaced = {"township": query.DISTRICT_WIDE, "village": query.NO_VILLAGE}.get(by)
-        if unplaced is not None and len(rows):
-            empty = (rows[by] == unplaced) & ~rows[list(keys)].apply(lambda r: any(v for v in r if v == v), axis=1)
-            rows = rows[~empty]
-        return rows
+    def breakdown(self, request: Request, keys, by: str | None = None):
+        return self.read(q.breakdown, request, tuple(keys), by)
 
-    def villages(self, as_of, township: str) -> list[str]:
-        return list(self.breakdown(["labor.total"], as_of, by="village", township=township)["village"])
+    def monthly(self, request: Request, keys, cumulative: bool = True):
+        return self.read(q.monthly, request, tuple(keys), cumulative)
 
-    def monthly(self, keys, as_of, township=None, *, poor_only=False, cumulative=True) -> pd.DataFrame:
-        return _monthly(self.url, self.version, tuple(keys), as_of, township, poor_only, cumulative)
-
-    def people(self, key, as_of, *, township=None, village=None, poor_only=False, filters=None) -> pd.DataFrame:
-        return _people(self.url, self.version, key, as_of, township, village, poor_only, tuple(sorted((filters or {}).items())))
-
-    def changes_since_reported(self, month: str, freeze_id: int) -> pd.DataFrame:
-        """reports.changes_since_reported of ``month``, whose latest freeze is ``freeze_id``."""
-        return _since_reported(self.url, self.version, month, freeze_id)
-
-    def call(self, name: str, *args, **kwargs):
-        return _call(self.url, self.version, name, args, tuple(sorted(kwargs.items())))
+    def people(self, request: Request, key: str, filters: dict | None = None):
+        return self.read(q.people, request, key, tuple(sorted((filters or {}).items())))
 
 
 def _ensure_router() -> None:
@@ -209,5 +101,10 @@ def _ensure_router() -> None:
 
 
 def ledger() -> Ledger:
+    """The page's access to the ledger. On the embedded default with an empty store,
+    the sample ledger is imported first, with its progress shown (``first_start``)."""
     _ensure_router()
-    return Ledger(get_engine())
+    url = database_url(_url_from_argv())
+    engine = _engine(url)
+    first_start.ensure_sample(url, engine)
+    return Ledger(engine)

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import streamlit as st
 from ledger.store.freezes import latest_freeze
 
+from ledger.present.caliber import basis_text, caliber
+from ledger.present.format import month_label
+from ledger.query.request import Basis, Request, villages
 from ledger.query.statements import month_end
 from ledger.store.townships import township_names
 
@@ -27,6 +30,8 @@ PICK = "_pick_"  # widget keys of charts and tables whose selection drills down
 
 @dataclass
 class View:
+    """What the sidebar chose; ``request`` is how the page asks the ledger for it."""
+
     as_of: dt.date | None
     month: str | None
     township: str | None  # None: the whole district
@@ -35,37 +40,34 @@ class View:
     reported: dict | None = None  # the freeze whose 已报送 ledger is shown; None: today's
 
     @property
+    def request(self) -> Request:
+        basis = None
+        if self.reported is not None:
+            basis = Basis(self.reported["log_id"], self.reported["frozen_by"], self.reported["frozen_at"])
+        return Request(self.as_of, self.township, self.village, self.poor_only, basis=basis)
+
+    @property
     def basis(self) -> str:
         """数据口径 in words: today's ledger, or the one a month was reported from."""
-        if self.reported is None:
-            return "当前数据"
-        return f"已报送数据（{self.reported['frozen_by']}于{self.reported['frozen_at']:%Y-%m-%d %H:%M}报送）"
+        return basis_text(self.request)
 
     @property
     def level(self) -> str:
         """district → township → village (the people behind the numbers)."""
-        return "district" if self.township is None else "township" if self.village is None else "village"
+        return self.request.level
 
     @property
     def place(self) -> str:
-        return " ".join(x for x in ("宜州区", self.township, self.village) if x)
+        return self.request.place
 
     @property
     def month_label(self) -> str:
-        return f"{self.month[:4]}年{int(self.month[5:])}月" if self.month else ""
+        return month_label(self.month)
 
     @property
     def caliber(self) -> str:
-        """口径: where the figures come from, the cut-off, and what they count."""
-        if self.month is None:
-            return "数据来源：宜州区贫困劳动力就业台账（尚无数据）"
-        who = "建档立卡贫困劳动力" if self.poor_only else "全部劳动力"
-        basis = f"{self.basis}；" if self.reported is not None else ""
-        return (
-            f"口径：{basis}数据来源宜州区贫困劳动力就业台账，截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日；"
-            f"劳动力、扶贫车间为{self.month_label}统计时点数据，补贴、培训、岗位、用工、输送为{self.as_of.year}年1月1日起累计；"
-            f"范围：{self.place}，{who}。"
-        )
+        """口径 of the page (every sheet), in the words every export uses."""
+        return caliber(self.request)
 
 
 def _from_url(param: str, options: list[str], label: str) -> str | None:
@@ -173,7 +175,7 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
             if "village" in st.query_params:
                 st.session_state["view_village"] = st.query_params["village"]
         month = st.selectbox(
-            "统计月份", months[::-1], format_func=lambda m: f"{m[:4]}年{int(m[5:])}月", key=month_key
+            "统计月份", months[::-1], format_func=month_label, key=month_key
         )
         town = st.selectbox("乡镇", towns, key=town_key, on_change=lambda: st.session_state.update(view_village=None))
         poor = False
@@ -183,11 +185,10 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
             poor = st.toggle("只看建档立卡贫困劳动力", key=poor_key)
         frozen = latest_freeze(data.engine, month) if basis else None
         as_reported = _basis_radio(page, frozen) if frozen else False
-    if as_reported:
-        data.read_as_recorded(frozen["log_id"])
     township = None if town == ALL else town
     village = st.session_state.get("view_village") if township else None
-    if village is not None and village not in data.villages(month_end(month), township):
+    view = View(month_end(month), month, township, village, poor, frozen if as_reported else None)
+    if village is not None and village not in data.read(villages, view.request):
         st.toast(plain(f"{township}没有名为“{village}”的村，已返回乡镇"))
         village = None
     st.session_state.update(view_month=month, view_township=town, view_poor=poor, view_village=village)

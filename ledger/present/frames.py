@@ -3,10 +3,11 @@ the district's own figure (so a reader can check that the townships add up)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pandas as pd
 
+from ledger.present.format import cell, show, signed, unit
 from ledger.query.definitions import figure
 from ledger.query.statements import FigureSet
 
@@ -15,19 +16,7 @@ TOTAL = "合计"
 
 def header(key: str) -> str:
     fig = figure(key)
-    unit = "万元" if fig.in_wan else fig.unit
-    return f"{fig.label}（{unit}）"
-
-
-def _cell(key: str, value):
-    fig = figure(key)
-    if value is None:
-        return None
-    if fig.in_wan:
-        return float((Decimal(value) / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    return f"{fig.label}（{unit(fig)}）"
 
 
 def label(column: str) -> str:
@@ -55,21 +44,24 @@ def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = 
     label_cols = [c for c in rows.columns if c not in keys]
     out = pd.DataFrame({label(c): rows[c] for c in label_cols})
     for key in keys:
-        out[header(key)] = [_cell(key, v) for v in rows[key]]
+        out[header(key)] = [cell(figure(key), v) for v in rows[key]]
     if total is not None:
         row = {c: "" for c in out.columns}
         row[out.columns[0]] = TOTAL
-        row |= {header(k): _cell(k, total.values.get(k)) for k in keys}
+        row |= {header(k): cell(figure(k), total.values.get(k)) for k in keys}
         out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)
     return out
+
+
+def figure_list(values: dict, keys: list[str], columns: tuple[str, str] = ("项目", "金额")) -> pd.DataFrame:
+    """Figures one to a row: the figure with its unit, and its value as a table cell."""
+    return pd.DataFrame({columns[0]: [header(k) for k in keys], columns[1]: [cell(figure(k), values[k]) for k in keys]})
 
 
 def shown_changes(frame: pd.DataFrame, values: tuple[str, ...], change: str = "变化") -> pd.DataFrame:
     """A table of figures that changed (one figure per row, its key in ``key``) for the
     screen: each value with its unit (money in 万元, rates in %), the change signed, and
     the key column dropped. Exports keep the raw numbers."""
-    from ledger.present.format import show, signed
-
     out = frame.copy()
     figs = [figure(k) for k in frame["key"]]
     for column in values:

@@ -3,39 +3,35 @@ templates with rules (a figure that is missing drops its clause), never a model.
 
 from __future__ import annotations
 
-from ledger.present.format import wan
-
-
-def _n(value) -> str:
-    return f"{int(value):,}"
+from ledger.present.format import count, wan
 
 
 def overview_sentence(values: dict, *, place: str, month_label: str) -> str:
     """e.g. 截至2020年9月，宜州区共有劳动力30,000人，已就业26,552人，就业率88.51%；…"""
     clauses = []
     if values.get("labor.total"):
-        clause = f"共有劳动力{_n(values['labor.total'])}人"
+        clause = f"共有劳动力{count(values['labor.total'])}人"
         if values.get("labor.employed") is not None:
-            clause += f"，已就业{_n(values['labor.employed'])}人"
+            clause += f"，已就业{count(values['labor.employed'])}人"
         if values.get("labor.employment_rate") is not None:
             clause += f"，就业率{values['labor.employment_rate']}%"
         clauses.append(clause)
     if values.get("labor.poor"):
-        clause = f"其中建档立卡贫困劳动力{_n(values['labor.poor'])}人"
+        clause = f"其中建档立卡贫困劳动力{count(values['labor.poor'])}人"
         if values.get("labor.poor_employed") is not None:
-            clause += f"，已就业{_n(values['labor.poor_employed'])}人"
+            clause += f"，已就业{count(values['labor.poor_employed'])}人"
         if values.get("labor.poor_employment_rate") is not None:
             clause += f"（{values['labor.poor_employment_rate']}%）"
         clauses.append(clause)
     if values.get("labor.unemployed"):
-        clause = f"尚未就业{_n(values['labor.unemployed'])}人"
+        clause = f"尚未就业{count(values['labor.unemployed'])}人"
         if values.get("labor.unemployed_wanting_work"):
-            clause += f"，其中有就业意愿的{_n(values['labor.unemployed_wanting_work'])}人需重点帮扶"
+            clause += f"，其中有就业意愿的{count(values['labor.unemployed_wanting_work'])}人需重点帮扶"
         clauses.append(clause)
     if values.get("subsidy.total"):
         clauses.append(f"今年累计发放各类补贴{wan(values['subsidy.total'])}万元")
     if values.get("training.person_times"):
-        clauses.append(f"开展技能培训{_n(values['training.person_times'])}人次")
+        clauses.append(f"开展技能培训{count(values['training.person_times'])}人次")
     if not clauses:
         return f"截至{month_label}，{place}台账中没有数据。"
     return f"截至{month_label}，{place}" + "；".join(clauses) + "。"

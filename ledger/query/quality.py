@@ -488,3 +488,21 @@ def _frame(records: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
     frame["行号"] = pd.array(frame["行号"].tolist(), dtype="Int64")
     return frame
+
+
+def overview(summary_rows: pd.DataFrame, township: str | None = None) -> pd.DataFrame:
+    """检查项, 检查内容, 问题数 of every check, for the district or one township."""
+    district = summary_rows[summary_rows["乡镇"] == DISTRICT].set_index("检查项")
+    if township:
+        mine = summary_rows[summary_rows["乡镇"] == township].set_index("检查项")["问题数"]
+        district = district.assign(问题数=[int(mine.get(k, 0)) for k in district.index])
+    return district.reset_index()[["检查项", "检查内容", "问题数"]]
+
+
+def by_township(summary_rows: pd.DataFrame, township: str | None, checks) -> pd.DataFrame:
+    """Problems per township (rows) and check (columns), for the checks named."""
+    rows = summary_rows[(summary_rows["乡镇"] != DISTRICT) & summary_rows["检查项"].isin(list(checks))]
+    if township:
+        rows = rows[rows["乡镇"] == township]
+    return rows.pivot_table(index="乡镇", columns="检查内容", values="问题数", aggfunc="sum", fill_value=0,
+                            sort=False).reset_index()

@@ -56,7 +56,8 @@ from ledger.store.versions import current
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from loaders.townships import DEFAULT_TOWNSHIPS
 
-SNAPSHOT_SHEETS = ("labor", "workshops")
+# Sheets whose figures are a month's snapshot (the rest count events since 1 January).
+SNAPSHOT_SHEETS = tuple(k for k, s in SHEETS_BY_KEY.items() if s.period == "month")
 DISTRICT_WIDE = "全区（不分乡镇）"
 NO_VILLAGE = "（未分村）"
 BLANK = "（未填）"
@@ -448,6 +449,21 @@ def _category_order(col, groups: dict, rank) -> list:
     others.sort(key=rank)
     blank = [BLANK] if BLANK in groups and rank(BLANK) is not None else []
     return list(allowed) + others + blank
+
+
+UNPLACED = {"township": DISTRICT_WIDE, "village": NO_VILLAGE}
+
+
+def placed(rows: pd.DataFrame, by: str, keys: list[str]) -> pd.DataFrame:
+    """``rows`` of a breakdown less its unplaced row (全区（不分乡镇）, （未分村）) when that
+    row holds nothing: most sheets have no district-wide part, and an empty bar or row
+    would only puzzle a reader. An unplaced row with a figure stays, so the rows still
+    add up to the district."""
+    unplaced = UNPLACED.get(by)
+    if unplaced is None or not len(rows):
+        return rows
+    empty = (rows[by] == unplaced) & ~rows[keys].apply(lambda r: any(v for v in r if v == v), axis=1)
+    return rows[~empty].reset_index(drop=True)
 
 
 def breakdown(

@@ -76,3 +76,52 @@ def progress(engine_or_conn, as_of: dt.date, *, scope: Scope = ALL, township: st
         )
     return pd.DataFrame(records, columns=["township", "indicator", "key", "target", "actual", "completion", "pace",
                                           "status", "needed_per_month"])
+
+
+# --- Traffic lights --------------------------------------------------------------------
+
+# The one wording of each state: the chart legend, the table and the briefing say it so.
+RAG_TEXT = {"green": "达到进度", "amber": "略低于进度", "red": "明显落后"}
+NOT_NEEDED = "—"  # a township on pace needs nothing more per month
+
+
+def rag(completion, pace) -> str:
+    """Traffic light of a target: "green" when completion ≥ pace, "amber" when it is
+    within 10 percentage points below pace, "red" otherwise (and when there is no
+    completion to judge). ``pace`` None means the target itself (100 %). Compared as
+    decimals, so 65.07 against a pace of 75.07 is amber, not a float-rounding red."""
+    done = _decimal(completion)
+    bar = _decimal(pace)
+    bar = Decimal(100) if bar is None else bar
+    if done is None:
+        return "red"
+    if done >= bar:
+        return "green"
+    if done >= bar - 10:
+        return "amber"
+    return "red"
+
+
+def ranked_tables(progress_rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """Per indicator, in the order of the targets sheet: (indicator, its rows ranked by
+    completion with a ``rag`` column, the table a township head reads: 排名, 乡镇, 目标,
+    完成, 完成率（%）, 进度要求（%）, 状态, 剩余各月每月需完成). Nothing is left blank
+    without saying why: a missing figure reads —."""
+    rows = progress_rows.assign(rag=[rag(c, p) for c, p in zip(progress_rows["completion"], progress_rows["pace"])])
+    out = []
+    for indicator, part in rows.groupby("indicator", sort=False):
+        part = part.sort_values("completion", ascending=False, key=lambda s: s.map(lambda v: -1 if v is None else float(v)))
+        table = pd.DataFrame(
+            {
+                "排名": range(1, len(part) + 1),
+                "乡镇": part["township"].to_list(),
+                "目标": [float(v) for v in part["target"]],
+                "完成": [NOT_NEEDED if v is None else float(v) for v in part["actual"]],
+                "完成率（%）": [NOT_NEEDED if v is None else float(v) for v in part["completion"]],
+                "进度要求（%）": [float(v) for v in part["pace"]],
+                "状态": [RAG_TEXT[r] for r in part["rag"]],
+                "剩余各月每月需完成": [NOT_NEEDED if v is None or v != v else int(v) for v in part["needed_per_month"]],
+            }
+        )
+        out.append((indicator, part.reset_index(drop=True), table))
+    return out

@@ -1,0 +1,70 @@
+"""A view rendered for a request: its rows from the query layer, the chart built from
+them, the same rows as a table with Chinese headers (the chart's Excel), its title and
+its 口径. ``read`` runs a query-layer function of ``ledger.query.request`` — directly
+for the exports, through the cache for the pages — so both read the same rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from charts import category_bar, grouped_bar, ranked_bar, trend_line
+from ledger.present.caliber import caliber, sheets_of
+from ledger.present.frames import figure_table
+from ledger.query import request as q
+from ledger.query.request import Request
+
+from catalogue.views import ChartView
+
+Read = Callable[..., object]  # read(fn, request, *args) → fn(engine, request, *args)
+
+
+@dataclass
+class Shown:
+    view: ChartView
+    request: Request
+    category: str  # the column the rows are grouped by: township, village, month, mode…
+    title: str
+    data: pd.DataFrame
+    figure: object  # a plotly Figure
+    table: pd.DataFrame
+    caliber: str
+
+    @property
+    def name(self) -> str:
+        return self.view.name
+
+
+def rendered(engine) -> Read:
+    """``read`` straight from an engine (the exports, the command line)."""
+    return lambda fn, request, *args: fn(engine, request, *args)
+
+
+def title(v: ChartView, request: Request) -> str:
+    if v.by == "place":
+        return f"{request.title_place}{'各乡镇' if request.by == 'township' else '各村'}{v.title}"
+    return f"{request.title_place}{v.title}"
+
+
+def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, highlight: str | None = None) -> Shown:
+    name = title(v, request)
+    if v.by == "month":
+        category = "month"
+        rows = read(q.monthly, request, list(v.keys), v.cumulative)
+        fig = trend_line(rows, v.series, title=name, unit=v.unit, money=v.money, percent=v.percent, dark=dark)
+    elif v.by == "place":
+        category = request.by
+        rows = read(q.breakdown, request, list(v.keys), category)
+        fig = ranked_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money, dark=dark,
+                         highlight=highlight)
+    else:
+        category = v.by
+        rows = read(q.breakdown, request, list(v.keys), category)
+        if len(v.keys) == 1:
+            fig = category_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money)
+        else:
+            fig = grouped_bar(rows, v.series, category=category, title=name, unit=v.unit, money=v.money, dark=dark)
+    table = figure_table(rows, list(v.keys))
+    return Shown(v, request, category, name, rows, fig, table, caliber(request, sheets=sheets_of(v.keys)))
