@@ -6,10 +6,11 @@ of the project above them, so pages, exports and tests share the same figures.
 
 from .echarts import completion_gauge, options, ranking_bar
 from .plotly_charts import category_bar, grouped_bar, progress_bar, ranked_bar, trend_line, workshop_lines
-from .theme import FONT_FAMILY, chart_text, colour, colours, image_config, rag, rag_colour, template, wan
+from .theme import FONT_FAMILY, bar_colours, chart_text, colour, colours, image_config, rag, rag_colour, template, wan
 
 __all__ = [
     "FONT_FAMILY",
+    "bar_colours",
     "category_bar",
     "chart_text",
     "colour",

@@ -21,7 +21,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Gauge
 from pyecharts.charts.base import Base
 
-from .theme import FONT_FAMILY, RAG_COLOURS, UNIT_NOUNS, chart_text, colours, number, rag, scheme, wan
+from .theme import FONT_FAMILY, RAG_COLOURS, UNIT_NOUNS, bar_colours, chart_text, number, rag, scheme, wan
 
 # Options of pyecharts' defaults that would pin the text to a font without Chinese.
 _TEXT = {"fontFamily": FONT_FAMILY}
@@ -118,11 +118,14 @@ def ranking_bar(
     unit: str,
     label: str | None = None,
     money: bool = False,
+    highlight: str | None = None,
     dark: bool = False,
 ) -> Bar:
     """Categories ranked by ``value`` for the projector: horizontal bars, largest on top,
-    large type, each bar in its category's colour with its value at the end. The series
-    has ``selectedMode`` "single", so ``st.echarts_chart(..., on_select="rerun")`` reports
+    large type, all bars in one colour (``theme.bar_colours``, as ``ranked_bar``) with
+    the value at the end; ``highlight`` names one category (as in ``df[category]``)
+    drawn in the scheme's highlight colour with an outline. The series has
+    ``selectedMode`` "single", so ``st.echarts_chart(..., on_select="rerun")`` reports
     a click as ``data_indices`` into this ranked order (the category is ``data[i].name``).
     ``label`` names the value axis (default: the unit's noun, e.g. 人数)."""
     missing = [c for c in (category, value) if c not in df.columns]
@@ -139,7 +142,8 @@ def ranking_bar(
     decimals = 2 if money or unit == "%" or any(v is not None and not float(v).is_integer() for v in vals) else 0
     suffix = "%" if unit == "%" else f" {unit}"
     data = []
-    for n, v, c in zip(names, vals, colours(names)):
+    picked = s["bar_highlight"]
+    for n, v, c in zip(names, vals, bar_colours(names, highlight, dark)):
         # Each bar's label and tooltip are written out here (ECharts' "{c}" would print
         # 93.4 for 93.40 and no thousands separators). "-" is ECharts' empty value;
         # pyecharts would drop a None. The tooltip is HTML: the name goes in escaped.
@@ -148,7 +152,7 @@ def ranking_bar(
             {
                 "name": n,
                 "value": (round(v, decimals) if decimals else int(round(v))) if v is not None else "-",
-                "itemStyle": {"color": c},
+                "itemStyle": {"color": c, "borderColor": s["font_colour"], "borderWidth": 2} if c == picked else {"color": c},
                 "label": {"formatter": text},
                 "tooltip": {"formatter": f"{chart_text(n)}：{text}"},
             }

@@ -26,10 +26,10 @@ from .theme import (
     RAG_COLOURS,
     RAG_LABELS,
     UNIT_NOUNS,
+    bar_colours,
     base_layout,
     chart_text,
     colours,
-    faded,
     number,
     rag,
     scheme,
@@ -184,12 +184,15 @@ def ranked_bar(
     dark: bool = False,
     horizontal: bool = False,
 ) -> go.Figure:
-    """Categories (townships by default) ranked by ``value``, largest first, each bar in
-    its category's colour with its value on it; rows without a value go last.
+    """Categories (townships by default) ranked by ``value``, largest first, all bars in
+    one colour (``theme.bar_colours``) with the value on each; rows without a value go
+    last. The axis names the bars, so there is no legend.
 
     ``label`` names the value axis (default: the unit's noun, e.g. 人数); ``highlight``
-    keeps one category bright and fades the others. A click selection returns the
-    category as ``x`` (vertical) or ``y`` (horizontal) and as ``customdata[0]``."""
+    names one category (a township or village, as in ``df[category]``) drawn in the
+    scheme's highlight colour with an outline, the others keeping the one colour; a
+    name not in the data highlights nothing. A click selection returns the category as
+    ``x`` (vertical) or ``y`` (horizontal) and as ``customdata[0]``."""
     _require(df, [category, value])
     unit = _check_unit(unit, money)
     fig = _figure(title, dark)
@@ -200,14 +203,13 @@ def ranked_bar(
     shown = [_show(v, decimals, unit) for v in vals]
     text = [_show(v, decimals) for v in vals]
     what = label or UNIT_NOUNS.get(unit, "数值")
-    focus = highlight is not None and highlight in names
-    fills = [c if not focus or n == highlight else faded(c, dark) for n, c in zip(names, colours(names))]
+    fills = bar_colours(names, highlight, dark)
+    picked = scheme(dark)["bar_highlight"]
     bar = dict(
-        # Faded colours, not an array of marker opacities: per-bar opacities next to bar
-        # labels break Plotly's click selection (plotly.js throws on selected.textfont).
+        # Colours, not an array of marker opacities (see ``theme.bar_colours``).
         marker=dict(
             color=fills,
-            line=dict(width=[2 if focus and n == highlight else 0 for n in names], color=scheme(dark)["font_colour"]),
+            line=dict(width=[2 if c == picked else 0 for c in fills], color=scheme(dark)["font_colour"]),
         ),
         customdata=[[n, s] for n, s in zip(names, shown)],
         hovertext=[chart_text(n) for n in names],

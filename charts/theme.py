@@ -1,9 +1,12 @@
 """One look for every chart: palette, category colours, fonts, templates, export config.
 
-A category keeps its colour in every chart (庆远镇 is the same blue on the employment
-page, the subsidy page and the projector), so a reader who learnt it once can follow
-it. The category lists are written out here rather than imported from ``loaders``:
-``charts`` depends on nothing of the project (tests check the two agree).
+Where a colour identifies something (a line of a trend, a bar of a distribution), a
+category keeps its colour in every chart, so a reader who learnt it once can follow
+it. Where the bars only compare one figure (a ranking), they are all one colour, the
+scheme's ``bar``, and a category the reader picked wears ``bar_highlight``; where the
+bars are held to a target they are red / amber / green (``rag``). The category lists
+are written out here rather than imported from ``loaders``: ``charts`` depends on
+nothing of the project (tests check the two agree).
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ PALETTE: tuple[str, ...] = (
     "#6A5ACD",  # indigo
     "#C49A00",  # mustard
 )
+#: The one colour of ranked bars (the palette's first colour, which a single-series
+#: chart wears too); Streamlit's primaryColor (#B22222) is a red, which in a chart would
+#: read as the traffic light's 明显落后.
+ACCENT = PALETTE[0]
 DISTRICT_GREY = "#5F6B7A"  # 全区 / 全区（不分乡镇）
 OTHER_GREY = "#A5A9B0"  # 其他 and unlabelled rows
 NO_DATA_GREY = "#C9CDD2"
@@ -143,10 +150,19 @@ def colours(names) -> list[str]:
     return out  # type: ignore[return-value]
 
 
+def bar_colours(names, highlight=None, dark: bool = False) -> list[str]:
+    """Colours of the bars of a ranking: every bar the scheme's ``bar`` colour, the one
+    named ``highlight`` (if it is among ``names``) the scheme's ``bar_highlight``.
+    Colours, not opacities: per-bar opacities next to bar labels break Plotly's click
+    selection (plotly.js throws on selected.textfont)."""
+    s = scheme(dark)
+    key = None if highlight is None else str(highlight)
+    return [s["bar_highlight"] if key is not None and str(n) == key else s["bar"] for n in names]
+
+
 def faded(hex_colour: str, dark: bool = False, keep: float = 0.35) -> str:
-    """``hex_colour`` mixed into the background, keeping ``keep`` of it: the colour of a
-    category that is not the one highlighted (a colour, not an opacity: see
-    ``plotly_charts.ranked_bar``)."""
+    """``hex_colour`` mixed into the background, keeping ``keep`` of it: a colour that
+    steps back (a colour, not an opacity, for the reason given in ``bar_colours``)."""
     back = scheme(dark)["paper"]
     mix = [
         round(int(hex_colour[i : i + 2], 16) * keep + int(back[i : i + 2], 16) * (1 - keep))
@@ -295,6 +311,10 @@ LIGHT = {
     "plot": "#FFFFFF",
     "grid": "#E6E8EB",
     "axis": "#8A9099",
+    # Ranked bars: one colour, the picked category darker (12:1 on white, 2.9:1
+    # against the other bars), never a traffic-light colour or a grey.
+    "bar": ACCENT,
+    "bar_highlight": "#17324F",
 }
 #: The projector view: dark background (Streamlit's dark theme), larger text.
 DARK = {
@@ -304,6 +324,10 @@ DARK = {
     "plot": "#0E1117",
     "grid": "#2F3540",
     "axis": "#8A9099",
+    # On the dark background the picked bar is the light one (11:1 on the background,
+    # 2.7:1 against the other bars).
+    "bar": ACCENT,
+    "bar_highlight": "#A9CCF5",
 }
 
 

@@ -124,7 +124,8 @@ def test_ranked_bar_orders_values_and_labels():
     assert [c[0] for c in bar.customdata] == list(bar.x)
     assert [c[1] for c in bar.customdata] == ["340 人", "120 人", "15 人", "无数据"]
     assert "已就业" not in bar.hovertemplate and "人数：%{customdata[1]}" in bar.hovertemplate
-    assert list(bar.marker.color) == [colour("三岔镇"), colour("庆远镇"), theme.DISTRICT_GREY, colour("洛西镇")]
+    assert list(bar.marker.color) == [theme.LIGHT["bar"]] * 4  # one colour: the axis names the bars
+    assert fig.layout.showlegend is False or not any(t.showlegend for t in fig.data)
 
 
 def test_ranked_bar_money_in_wan_yuan_horizontal():
@@ -149,9 +150,56 @@ def test_ranked_bar_percent_and_highlight():
     assert bar.customdata[0][1] == "91.20%"
     assert fig.layout.yaxis.title.text == "就业率（%）"
     fills = list(bar.marker.color)
-    assert fills[0] == colour("洛西镇")
-    assert fills[1] == theme.faded(colour("庆远镇")) != colour("庆远镇")
+    assert fills == [theme.LIGHT["bar_highlight"], theme.LIGHT["bar"], theme.LIGHT["bar"], theme.LIGHT["bar"]]
+    assert list(bar.marker.line.width) == [2, 0, 0, 0]
     assert bar.marker.opacity is None  # per-bar opacity breaks plotly's click selection
+
+
+BAR_SCHEMES = pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+
+
+@BAR_SCHEMES
+def test_ranked_bar_one_colour_without_highlight(dark):
+    s = theme.scheme(dark)
+    for horizontal in (False, True):
+        fig = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, horizontal=horizontal)
+        fills = list(fig.data[0].marker.color)
+        assert len(fills) == len(TOWNS) and set(fills) == {s["bar"]}
+        assert set(fig.data[0].marker.line.width) == {0}
+    # Not the per-township colours, not a traffic light, not a grey.
+    assert s["bar"] == theme.ACCENT
+    assert s["bar"] not in theme.RAG_COLOURS.values()
+    assert s["bar_highlight"] not in {*theme.RAG_COLOURS.values(), theme.DISTRICT_GREY, theme.OTHER_GREY, theme.NO_DATA_GREY, s["bar"]}
+    # A name that is not in the data highlights nothing.
+    missing = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="德胜镇")
+    assert set(missing.data[0].marker.color) == {s["bar"]}
+
+
+@BAR_SCHEMES
+@pytest.mark.parametrize("picked", ["庆远镇", "洛西镇", "全区（不分乡镇）"])
+def test_ranked_bar_highlight_marks_exactly_the_named_bar(dark, picked):
+    s = theme.scheme(dark)
+    plain = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark).data[0]
+    fig = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight=picked, horizontal=dark)
+    bar = fig.data[0]
+    names = list(bar.y if dark else bar.x)
+    fills = dict(zip(names, bar.marker.color))
+    assert fills[picked] == s["bar_highlight"]
+    assert {n for n, c in fills.items() if c != s["bar"]} == {picked}
+    assert dict(zip(names, bar.marker.line.width)) == {n: 2 if n == picked else 0 for n in names}
+    # Only the colour changes: values, labels, hover, customdata and order are as before.
+    assert [list(c) for c in bar.customdata] == [list(c) for c in plain.customdata]
+    assert list(bar.text) == list(plain.text) and list(bar.hovertext) == list(plain.hovertext)
+    assert bar.hovertemplate == plain.hovertemplate
+
+
+def test_ranked_bar_villages_highlight():
+    villages = pd.DataFrame({"village": ["城东社区", "龙江村", "<b>拉浪村</b>"], "v": [3, 9, 5]})
+    bar = ranked_bar(villages, "v", category="village", title="各村", unit="人", highlight="<b>拉浪村</b>").data[0]
+    assert list(bar.x) == ["龙江村", "<b>拉浪村</b>", "城东社区"]
+    assert list(bar.marker.color) == [theme.LIGHT["bar"], theme.LIGHT["bar_highlight"], theme.LIGHT["bar"]]
+    assert [c[0] for c in bar.customdata] == list(bar.x)  # the real name, for the drill-down
+    assert list(bar.hovertext)[1] == "&lt;b&gt;拉浪村&lt;/b&gt;"  # escaped as before
 
 
 def test_ranked_bar_errors_name_the_problem():
@@ -224,14 +272,16 @@ def test_category_bar_money_and_none():
     assert fig.layout.xaxis.title.text == "补贴类型"
 
 
-def test_same_category_same_colour_in_every_chart():
-    ranked = ranked_bar(MODES, "labor.employed", category="mode", title="排名", unit="人")
+def test_same_category_same_colour_where_colour_names_it():
+    # A distribution's bars and a category series wear the category's colour ...
     dist = category_bar(MODES, "labor.employed", category="mode", title="分布", unit="人")
     by_name = lambda bar: dict(zip(bar.x, bar.marker.color))  # noqa: E731
-    assert by_name(ranked.data[0]) == by_name(dist.data[0])
-    towns = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人")
-    echarts = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=True))
-    assert {d["name"]: d["itemStyle"]["color"] for d in echarts["series"][0]["data"]} == by_name(towns.data[0])
+    assert by_name(dist.data[0]) == {m: colour(m) for m in MODES["mode"]}
+    # ... a ranking is one colour, the same in plotly and on the projector.
+    for dark in (False, True):
+        towns = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇")
+        echarts = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇"))
+        assert {d["name"]: d["itemStyle"]["color"] for d in echarts["series"][0]["data"]} == by_name(towns.data[0])
 
 
 # ---------------------------------------------------------------------------- trend_line
@@ -313,6 +363,25 @@ def test_progress_bar_colours_lines_and_order():
     assert [t.name for t in fig.data[1:]] == ["达到进度", "略低于进度", "明显落后"]
 
 
+def test_progress_bar_keeps_rag_colours_not_the_ranking_colour():
+    rows = pd.DataFrame(
+        {
+            "township": ["庆远镇", "三岔镇", "洛西镇", "怀远镇", "德胜镇"],
+            "indicator": ["公益性岗位数"] * 5,
+            "completion": [Decimal("120"), Decimal("100"), Decimal("95"), Decimal("40"), None],
+            "pace": [None] * 5,
+        }
+    )
+    bar = progress_bar(rows, title="各乡镇公益性岗位数完成情况").data[0]
+    expected = {
+        "庆远镇": theme.RAG_COLOURS["green"], "三岔镇": theme.RAG_COLOURS["green"], "洛西镇": theme.RAG_COLOURS["amber"],
+        "怀远镇": theme.RAG_COLOURS["red"], "德胜镇": theme.NO_DATA_GREY,
+    }
+    assert dict(zip(bar.x, bar.marker.color)) == expected
+    assert {theme.rag_colour(r.completion, r.pace) for r in rows.itertuples() if r.completion is not None} == set(theme.RAG_COLOURS.values())
+    assert theme.LIGHT["bar"] not in bar.marker.color
+
+
 def test_progress_bar_one_indicator_only():
     two = pd.concat([PROGRESS, PROGRESS.assign(indicator="公益性岗位数")])
     with pytest.raises(ValueError, match="公益性岗位数"):
@@ -327,8 +396,24 @@ def test_workshop_lines():
     assert list(jia.y) == [10.0, 12.0, None]
     assert list(yi.y) == [30.0, 28.0]
     assert jia.line.color != yi.line.color
+    assert [t.line.color for t in fig.data] == theme.colours(["甲车间", "乙车间"])  # each workshop its own colour
     assert fig.layout.yaxis.title.text == "在岗人数（人）"
     assert fig.layout.xaxis.categoryarray == ("1月", "2月", "3月")
+
+
+def test_trend_lines_keep_per_category_colours():
+    # A line per township (or per category) keeps the colour that names it ...
+    towns = pd.DataFrame({"month": ["2020-01", "2020-02"], "trend.庆远镇": [1, 2], "trend.三岔镇": [3, 4], "trend.洛西镇": [5, 6]})
+    values = {"trend.庆远镇": "庆远镇", "trend.三岔镇": "三岔镇", "trend.洛西镇": "洛西镇"}
+    for dark in (False, True):
+        fig = trend_line(towns, values, title="各乡镇走势", unit="人", dark=dark)
+        lines = [t.line.color for t in fig.data]
+        assert lines == [colour("庆远镇"), colour("三岔镇"), colour("洛西镇")]
+        assert len(set(lines)) == 3
+        assert [t.name for t in fig.data] == ["庆远镇", "三岔镇", "洛西镇"] and fig.layout.showlegend
+    # ... and workshops named by the data have distinct colours.
+    many = pd.DataFrame({"name": [f"第{i}车间" for i in range(6)], "month": ["2020-01"] * 6, "on_duty": range(6)})
+    assert len({t.line.color for t in workshop_lines(many, title="车间").data}) == 6
 
 
 # ---------------------------------------------------------------------------- theme
@@ -467,6 +552,24 @@ def test_ranking_bar_options():
     counts = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", label="已就业人数"))
     assert [d["value"] for d in counts["series"][0]["data"]] == [340, 120, 15, "-"]
     assert counts["xAxis"][0]["name"] == "已就业人数（人）"
+
+
+@BAR_SCHEMES
+def test_ranking_bar_one_colour_and_highlight(dark):
+    s = theme.scheme(dark)
+    plain = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark))["series"][0]["data"]
+    assert {d["itemStyle"]["color"] for d in plain} == {s["bar"]}
+    assert all("borderWidth" not in d["itemStyle"] for d in plain)
+    picked = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇"))
+    data = picked["series"][0]["data"]
+    assert {d["name"] for d in data if d["itemStyle"]["color"] != s["bar"]} == {"庆远镇"}
+    (top,) = [d for d in data if d["name"] == "庆远镇"]
+    assert top["itemStyle"] == {"color": s["bar_highlight"], "borderColor": s["font_colour"], "borderWidth": 2}
+    # Values, labels and tooltips as without a highlight; still plain JSON.
+    strip = lambda rows: [{k: v for k, v in d.items() if k != "itemStyle"} for d in rows]  # noqa: E731
+    assert strip(data) == strip(plain)
+    assert not picked["legend"][0]["show"]
+    json.dumps(picked, allow_nan=False)
 
 
 @pytest.mark.parametrize(
