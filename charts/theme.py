@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 import plotly.graph_objects as go
 
+from ledger.query.targets import RAG_TEXT, rag
+
 # ---------------------------------------------------------------------------- fonts
 
 #: Chinese-capable families, first found wins: the bundled/installed Noto Sans SC (or
@@ -58,7 +60,7 @@ NO_DATA_GREY = "#C9CDD2"
 
 #: Traffic-light colours of target progress (see ``rag``); used for bars, gauges, text.
 RAG_COLOURS = {"green": "#2E9E5B", "amber": "#F0A202", "red": "#D9363E"}
-RAG_LABELS = {"green": "达到进度", "amber": "略低于进度", "red": "明显落后"}
+RAG_LABELS = RAG_TEXT  # the targets' one wording of each state
 
 TOWNSHIPS = (
     "庆远镇", "三岔镇", "洛西镇", "怀远镇", "德胜镇", "石别镇", "北山镇", "刘三姐镇",
@@ -256,23 +258,6 @@ def _decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return None
-
-
-def rag(completion, pace) -> str:
-    """Traffic light of a target: "green" when completion ≥ pace, "amber" when it is
-    within 10 percentage points below pace, "red" otherwise (and when there is no
-    completion to judge). ``pace`` None means the target itself (100 %). Compared as
-    decimals, so 65.07 against a pace of 75.07 is amber, not a float-rounding red."""
-    done = _decimal(completion)
-    bar = _decimal(pace)
-    bar = Decimal(100) if bar is None else bar
-    if done is None:
-        return "red"
-    if done >= bar:
-        return "green"
-    if done >= bar - 10:
-        return "amber"
-    return "red"
 
 
 def rag_colour(completion, pace) -> str:

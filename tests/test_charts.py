@@ -3,7 +3,6 @@ colour per category everywhere, nothing fetched from the internet, no Streamlit.
 
 from __future__ import annotations
 
-import ast
 import inspect
 import json
 import os
@@ -602,23 +601,3 @@ def test_streamlit_accepts_the_echarts():
 
 
 # ---------------------------------------------------------------------------- layering
-
-
-FORBIDDEN = {"streamlit", "ledger", "ui", "pages"}
-
-
-def _imports(path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_charts_import_nothing_above_them():
-    files = sorted((ROOT / "charts").rglob("*.py"))
-    assert files
-    offenders = {str(p.relative_to(ROOT)): sorted(_imports(p) & FORBIDDEN) for p in files}
-    assert not {k: v for k, v in offenders.items() if v}

@@ -150,7 +150,7 @@ def test_targets_page_lists_every_township_of_every_indicator(app, sample_db):
     assert sum(len(t.value) for t in tables) == len(expected)
     first = tables[0].value
     assert list(first["排名"]) == list(range(1, len(first) + 1))
-    assert set(first["状态"]) <= {"达到进度", "略低于进度", "落后"}
+    assert set(first["状态"]) <= {"达到进度", "略低于进度", "明显落后"}
 
 
 def test_unknown_village_in_the_url_falls_back_to_the_township(app):

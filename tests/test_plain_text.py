@@ -312,7 +312,7 @@ def test_pages_pass_names_through_plain(markup_app):
     assert at.selectbox(key="overview_township").value == MARKUP_TOWN
     assert [t.value for t in at.toast] == [plain(f"{MARKUP_TOWN}没有名为“![y](http://127.0.0.2/y.png)”的村，已返回乡镇")]
     assert plain(f"{MARKUP_TOWN}各村情况") in [s.value for s in at.subheader]
-    caliber = next(c.value for c in at.caption if c.value.startswith("口径"))
+    caliber = next(c.value for c in at.caption if "数据来源：" in c.value)
     assert plain(f"范围：宜州区 {MARKUP_TOWN}，") in caliber
     assert at.button(key="overview_crumb_township").label == "› " + plain(MARKUP_TOWN)
     assert plain(MARKUP_TOWN) in at.info[0].value
