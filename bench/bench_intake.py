@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import loaders  # noqa: E402
 from ledger import intake  # noqa: E402
 from ledger.store import imports as store  # noqa: E402
-from ledger.store.schema import init_db  # noqa: E402
 from ledger.store.config import make_engine  # noqa: E402
+from ledger.store.schema import init_db  # noqa: E402
 from sample_data.generate import build_tables, write_workbook  # noqa: E402
 from ui.first_start import sample_workbook  # noqa: E402
 

@@ -10,13 +10,12 @@ from typing import Callable
 
 import pandas as pd
 
+from catalogue.views import ChartView
 from charts import category_bar, grouped_bar, ranked_bar, trend_line
 from ledger.present.caliber import caliber, sheets_of
 from ledger.present.frames import figure_table
 from ledger.query import request as q
 from ledger.query.request import Request
-
-from catalogue.views import ChartView
 
 Read = Callable[..., object]  # read(fn, request, *args) → fn(engine, request, *args)
 

@@ -15,12 +15,13 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from ledger.present.format import REPORT, cell_text, show
 from ledger import query
-from ledger.query.request import Request, reading
+from ledger.present.format import REPORT, cell_text, show
 from ledger.query.definitions import BY_KEY
+from ledger.query.request import Request, reading
 from ledger.store.versions import reading_recorded
 from loaders.townships import DISTRICT
+
 
 def figure_text(key: str, value) -> str:
     """A figure with its unit as the report writes it: 2.89万元, 41239条, 88.51%."""

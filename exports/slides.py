@@ -12,8 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ledger import query
 from ledger.present.format import REPORT, show
-from ledger.query.request import Request
 from ledger.query.definitions import BY_KEY
+from ledger.query.request import Request
 from loaders.townships import DISTRICT
 
 from .briefing import images_module, when_text, xml_text

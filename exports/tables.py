@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ledger.present.frames import TOTAL, figure_table
-from ledger.query import people as people_mod
 from ledger import query
-from ledger.query.definitions import figure
-from ledger.query.request import Request
-from ledger.query.statements import ALL, Scope
 from ledger.present.caliber import caliber as present_caliber
 from ledger.present.caliber import sheets_of
 from ledger.present.format import month_label
+from ledger.present.frames import TOTAL, figure_table
+from ledger.query import people as people_mod
+from ledger.query.definitions import figure
+from ledger.query.request import Request
+from ledger.query.statements import ALL, Scope
 from loaders.spec import SHEETS_BY_KEY
 
 FONT = "宋体"

@@ -6,14 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loaders import OPTIONS_SHEET, limits
-from loaders.spec import (
-    MAX_HEADCOUNT,
-    MAX_MONTHLY_INCOME,
-    MAX_PAYMENT,
-    SHARED_ALIASES,
-    SHEETS,
-    Column,
-)
+from loaders.spec import MAX_HEADCOUNT, MAX_MONTHLY_INCOME, MAX_PAYMENT, SHARED_ALIASES, SHEETS, Column
 from loaders.townships import DEFAULT_TOWNSHIPS
 
 FONT = "宋体"

@@ -4,14 +4,7 @@ district; point-to-point transport batches, people and the poor among them."""
 import streamlit as st
 
 from charts import category_bar, grouped_bar
-from ui.blocks import (
-    breakdown_table,
-    chart,
-    catalogue_chart,
-    file_stub,
-    metric_row,
-    page_header,
-)
+from ui.blocks import breakdown_table, catalogue_chart, chart, file_stub, metric_row, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

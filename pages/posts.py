@@ -2,14 +2,7 @@
 
 
 from charts import category_bar
-from ui.blocks import (
-    breakdown_table,
-    chart,
-    page_charts,
-    file_stub,
-    metric_row,
-    page_header,
-)
+from ui.blocks import breakdown_table, chart, file_stub, metric_row, page_charts, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

@@ -6,10 +6,10 @@ import streamlit as st
 
 from ledger.present.frames import shown_changes
 from ledger.query import request as q
-from ledger.query.request import Request
 from ledger.query.reported import freeze
-from ledger.store.freezes import freezes
+from ledger.query.request import Request
 from ledger.store.config import report_code
+from ledger.store.freezes import freezes
 from ui.blocks import page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar

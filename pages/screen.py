@@ -8,8 +8,8 @@ import streamlit as st
 import catalogue
 from charts import ranking_bar
 from ledger.present.format import month_label, show
-from ledger.query.request import Request
 from ledger.query.definitions import figure
+from ledger.query.request import Request
 from ledger.query.statements import month_end
 from ui.blocks import chart
 from ui.data import ledger

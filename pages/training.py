@@ -4,14 +4,7 @@ township, and the trend by month."""
 import streamlit as st
 
 from charts import category_bar, grouped_bar
-from ui.blocks import (
-    breakdown_table,
-    chart,
-    page_charts,
-    file_stub,
-    metric_row,
-    page_header,
-)
+from ui.blocks import breakdown_table, chart, file_stub, metric_row, page_charts, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

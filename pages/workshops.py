@@ -5,14 +5,7 @@ import streamlit as st
 
 from charts import workshop_lines
 from ledger.query import request as q
-from ui.blocks import (
-    breakdown_table,
-    chart,
-    catalogue_chart,
-    file_stub,
-    metric_row,
-    page_header,
-)
+from ui.blocks import breakdown_table, catalogue_chart, chart, file_stub, metric_row, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.present.format import show
 from ledger import query
+from ledger.present.format import show
 from ledger.query.definitions import figure
 from ledger.store.config import make_engine
 from ledger.store.history import history

@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ledger import query
 from ledger.intake import DISTRICT, NO_PERIOD, PREVIEW_KEYS
 from ledger.present.format import show, signed
-from ledger import query
 from ledger.query.definitions import FIGURES, figure
 from ledger.store.config import make_engine
 from ledger.store.history import history

@@ -16,8 +16,8 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from exports import tables as T
-from ledger.present.frames import figure_table, header
 from ledger import query
+from ledger.present.frames import figure_table, header
 from ledger.query.definitions import figure
 from ledger.query.people import people
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ledger.present.format import show
 from ledger import query
+from ledger.present.format import show
 from ledger.query.definitions import figure
 from ledger.store import config
 from tests.conftest import ROOT

@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from ledger.query import quality
 from ledger.query.reported import freeze
+from ledger.store.config import make_engine
 from ledger.store.freezes import freezes, reported
 from ledger.store.history import history
 from ledger.store.imports import read_and_import
-from ledger.store.config import make_engine
 from tests.conftest import ROOT
 
 

@@ -7,8 +7,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ledger.present.format import show
 from ledger import query
+from ledger.present.format import show
 from ledger.query.definitions import figure
 from tests.conftest import ROOT
 from ui.pages import PAGES

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ledger.store.freezes import freezes, latest_freeze, reported
-
-from ledger.present.caliber import caliber
-from ledger.query.request import Request
 from ledger import query
+from ledger.present.caliber import caliber
 from ledger.query.definitions import FIGURES
 from ledger.query.reported import changes_since_reported, freeze
+from ledger.query.request import Request
+from ledger.store.freezes import freezes, latest_freeze, reported
 from ledger.store.history import history, restore
 from ledger.store.imports import read_and_import
 from ledger.store.versions import as_recorded, reading_recorded

@@ -5,6 +5,7 @@ charts of a page (townships → villages → people on a click), and the people 
 from __future__ import annotations
 
 import html
+import zlib
 
 import streamlit as st
 
@@ -19,6 +20,16 @@ from .data import Ledger
 from .downloads import chart_downloads, table_downloads
 from .sidebar import View, breadcrumb, pick_key, remember_labels
 from .text import plain
+
+# On a phone Streamlit stacks columns one under another; headline figures read better
+# two to a row, so the metric rows (containers keyed metrics_…) keep half-width columns.
+PHONE_METRICS = """<style>
+@media (max-width: 640px) {
+  [class*="st-key-metrics_"] [data-testid="stHorizontalBlock"] {flex-direction: row; flex-wrap: wrap; gap: 0.75rem 1rem;}
+  [class*="st-key-metrics_"] [data-testid="stColumn"] {flex: 1 1 calc(50% - 0.5rem) !important;
+      min-width: calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important;}
+}
+</style>"""
 
 # A fall in these is good news: shown green, not red.
 LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemployed_wanting_work", "households.none_employed"}
@@ -51,8 +62,10 @@ def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, c
     fs = data.figures(request, keys)
     before = previous_month(data, view) if compare else None
     old = data.figures(request.at(before), keys) if before else None
+    st.html(PHONE_METRICS)
+    box = st.container(key=f"metrics_{zlib.crc32(','.join(keys).encode())}")
     for start in range(0, len(keys), per_row):
-        cols = st.columns(per_row)
+        cols = box.columns(per_row)
         for col, key in zip(cols, keys[start : start + per_row]):
             fig = figure(key)
             change = delta(fig, fs.values[key], old.values[key]) if old else None

@@ -12,11 +12,10 @@ from typing import Callable
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
-from sample_data.generate import SAMPLE_NAME
-
 from ledger.store.config import ROOT, is_default
 from ledger.store.imports import ImportOutcome, read_and_import
 from ledger.store.schema import imports, init_db
+from sample_data.generate import SAMPLE_NAME
 
 from .text import plain
 

@@ -13,12 +13,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import streamlit as st
-from ledger.store.freezes import latest_freeze
 
 from ledger.present.caliber import basis_text, caliber
 from ledger.present.format import month_label
 from ledger.query.request import Basis, Request, villages
 from ledger.query.statements import month_end
+from ledger.store.freezes import latest_freeze
 from ledger.store.townships import township_names
 
 from .data import Ledger

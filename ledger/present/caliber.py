@@ -4,12 +4,11 @@ page caption, a chart's download, the 简报与导出 Excel and the briefing all
 
 from __future__ import annotations
 
-from loaders.spec import SHEETS_BY_KEY
-
 from ledger.present.format import date_label, moment, month_label
 from ledger.query.definitions import figure
 from ledger.query.request import Request
 from ledger.store.versions import reading_recorded
+from loaders.spec import SHEETS_BY_KEY
 
 SOURCE = "宜州区贫困劳动力就业台账"
 NAMES = {"labor": "劳动力", "workshops": "扶贫车间", "posts": "岗位", "training": "培训", "subsidies": "补贴",

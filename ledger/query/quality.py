@@ -26,31 +26,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy import (
-    String,
-    and_,
-    case,
-    cast,
-    exists,
-    func,
-    literal,
-    literal_column,
-    null,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import String, and_, case, cast, exists, func, literal, literal_column, null, or_, select, union_all
 
 from ledger.query.people import masked_id
-from ledger.query.statements import (
-    ALL,
-    Scope,
-    base_filter,
-    connect,
-    default_as_of,
-    snapshot_month,
-    township_order,
-)
+from ledger.query.statements import ALL, Scope, base_filter, connect, default_as_of, snapshot_month, township_order
 from ledger.store.schema import DATA
 from ledger.store.versions import current
 from loaders.spec import SHEETS_BY_KEY

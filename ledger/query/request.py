@@ -17,8 +17,8 @@ import pandas as pd
 from ledger.query import people as people_module
 from ledger.query import quality as quality_module
 from ledger.query import reported as reported_module
-from ledger.query import targets as targets_module
 from ledger.query import statements
+from ledger.query import targets as targets_module
 from ledger.query.statements import ALL, FigureSet, Scope
 from ledger.store.versions import as_recorded
 from loaders.townships import DISTRICT

@@ -27,29 +27,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import (
-    Column,
-    Connection,
-    Engine,
-    and_,
-    case,
-    false,
-    func,
-    literal_column,
-    null,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select, true
 
-from ledger.query.definitions import (
-    BY_KEY,
-    EMPLOYED,
-    FIGURES,
-    Figure,
-    figure,
-    trainee_is_poor,
-)
+from ledger.query.definitions import BY_KEY, EMPLOYED, FIGURES, Figure, figure, trainee_is_poor
 from ledger.store.schema import BOOKKEEPING, DATA
 from ledger.store.townships import stored_townships
 from ledger.store.versions import current

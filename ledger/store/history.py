@@ -9,14 +9,7 @@ import json
 from sqlalchemy import Connection, Engine, func, select, update
 
 from ledger.store.imports import current_user, point_slice
-from ledger.store.schema import (
-    DATA,
-    imports,
-    init_db,
-    lock_for_writing,
-    slice_changes,
-    slices,
-)
+from ledger.store.schema import DATA, imports, init_db, lock_for_writing, slice_changes, slices
 
 
 def history(engine: Engine) -> list[dict]:

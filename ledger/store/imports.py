@@ -14,20 +14,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select, update
 
 import loaders
-from ledger.store.schema import (
-    DATA,
-    imports,
-    init_db,
-    lock_for_writing,
-    slice_changes,
-    slices,
-)
-from ledger.store.townships import (
-    check_townships,
-    keep_other_townships,
-    stored_townships,
-    township_note,
-)
+from ledger.store.schema import DATA, imports, init_db, lock_for_writing, slice_changes, slices
+from ledger.store.townships import check_townships, keep_other_townships, stored_townships, township_note
 from loaders import LoadResult, Problem
 from loaders.validate import ERROR
 from loaders.values import per_unique
