@@ -19,8 +19,6 @@ from ledger.query.request import Request, reading
 from ledger.store.config import database_url, make_engine
 from ledger.store.schema import imports, init_db
 
-from . import first_start
-
 
 def _url_from_argv() -> str | None:
     """``streamlit run dashboard.py -- --db URL`` passes the URL after ``--``."""
@@ -100,11 +98,14 @@ def _ensure_router() -> None:
         st.rerun()
 
 
-def ledger() -> Ledger:
-    """The page's access to the ledger. On the embedded default with an empty store,
-    the sample ledger is imported first, with its progress shown (``first_start``)."""
-    _ensure_router()
+def store() -> tuple[str, Engine]:
+    """The database this server reads (``--db``, the environment, secrets, or the
+    embedded default) and its engine."""
     url = database_url(_url_from_argv())
-    engine = _engine(url)
-    first_start.ensure_sample(url, engine)
-    return Ledger(engine)
+    return url, _engine(url)
+
+
+def ledger() -> Ledger:
+    """The page's access to the ledger (the router has run the first start before)."""
+    _ensure_router()
+    return Ledger(store()[1])

@@ -59,9 +59,13 @@ def load_sample(engine: Engine, progress: Progress = lambda f, m: None, workbook
     return outcome
 
 
-def ensure_sample(url: str, engine: Engine) -> None:
-    """On the embedded default with an empty store, import the sample ledger now (about
-    half a minute), showing its progress; stops the page if the import fails."""
+def prepare() -> None:
+    """Run by the router before any page: on the embedded default with an empty store,
+    import the sample ledger now (about half a minute), showing its progress; stops
+    the run if the import fails."""
+    from .data import store
+
+    url, engine = store()
     if url in _ready or not is_default(url):
         return
     if not is_empty(engine):

@@ -8,6 +8,8 @@ the import whose file that is when another import carried the row over). Replaci
 
 from __future__ import annotations
 
+import weakref
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -158,13 +160,20 @@ reported = Table(
 )
 
 
+_checked: weakref.WeakSet = weakref.WeakSet()  # engines whose schema is known to be current
+
+
 def init_db(engine: Engine) -> None:
-    """Create missing tables and add columns a newer version brought; safe on every start."""
+    """Create missing tables and add columns a newer version brought: once per engine
+    (every entry point may call it; after the first it costs nothing)."""
+    if engine in _checked:
+        return
     metadata.create_all(engine)
     _add_missing_columns(engine)
     with engine.begin() as conn:
         if conn.execute(select(write_lock.c.id)).first() is None:
             conn.execute(write_lock.insert().values(id=1, n=0))
+    _checked.add(engine)
 
 
 def _add_missing_columns(engine: Engine) -> None:
