@@ -4,7 +4,7 @@ Pure functions with one theme (``charts.theme``): no Streamlit, no database, not
 of the project above them, so pages, exports and tests share the same figures.
 """
 
-from .echarts import completion_gauge, options, ranking_bar
+from .echarts import completion_gauge, options, projector_ranking
 from .plotly_charts import category_bar, grouped_bar, progress_bar, ranked_bar, trend_line, workshop_lines
 from .theme import FONT_FAMILY, bar_colours, chart_text, colour, colours, image_config, rag, rag_colour, template, wan
 
@@ -23,7 +23,7 @@ __all__ = [
     "rag",
     "rag_colour",
     "ranked_bar",
-    "ranking_bar",
+    "projector_ranking",
     "template",
     "trend_line",
     "wan",

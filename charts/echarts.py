@@ -109,7 +109,7 @@ def completion_gauge(completion, *, title: str, pace=None, dark: bool = False) -
     return chart
 
 
-def ranking_bar(
+def projector_ranking(
     df: pd.DataFrame,
     value: str,
     *,

@@ -6,7 +6,7 @@ import html
 import streamlit as st
 
 import catalogue
-from charts import ranking_bar
+from charts import projector_ranking
 from ledger.present.format import month_label, show
 from ledger.query.definitions import figure
 from ledger.query.request import Request
@@ -55,7 +55,9 @@ def board() -> None:
     with left:
         ranked = catalogue.render(catalogue.view("employment_rate_by_place"), request, data.read)
         st.echarts_chart(
-            ranking_bar(ranked.data, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True),
+            # ?township=… marks one township in the ranking (a township head presenting).
+            projector_ranking(ranked.data, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True,
+                              highlight=st.query_params.get("township")),
             key=f"{PAGE}_ranking",
             height=560,
         )

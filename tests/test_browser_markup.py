@@ -111,7 +111,7 @@ def test_projector_tooltip_shows_the_name_as_text(tab):
     chart = page.locator('[data-testid="stMain"] canvas').first
     chart.wait_for()
     box = chart.bounding_box()
-    # The top bar (庆远镇 renamed, 100 %), in the grid of charts.echarts.ranking_bar
+    # The top bar (庆远镇 renamed, 100 %), in the grid of charts.echarts.projector_ranking
     # (top 72 px, bottom 24 px, two bars): hovering it shows its HTML tooltip.
     page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + 72 + (box["height"] - 96) / 4)
     tooltip = page.locator('[data-testid="stMain"] div[style*="z-index: 9999999"]', has_text="100.00%")

@@ -25,7 +25,7 @@ from charts import (
     progress_bar,
     rag,
     ranked_bar,
-    ranking_bar,
+    projector_ranking,
     theme,
     trend_line,
     wan,
@@ -98,7 +98,7 @@ def _all_figures() -> dict[str, go.Figure]:
         (progress_bar, ["df"]),
         (workshop_lines, ["df"]),
         (completion_gauge, ["completion"]),
-        (ranking_bar, ["df", "value"]),
+        (projector_ranking, ["df", "value"]),
     ],
 )
 def test_data_first_options_keyword_only(builder, data_params):
@@ -279,7 +279,7 @@ def test_same_category_same_colour_where_colour_names_it():
     # ... a ranking is one colour, the same in plotly and on the projector.
     for dark in (False, True):
         towns = ranked_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇")
-        echarts = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇"))
+        echarts = options(projector_ranking(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇"))
         assert {d["name"]: d["itemStyle"]["color"] for d in echarts["series"][0]["data"]} == by_name(towns.data[0])
 
 
@@ -466,7 +466,7 @@ def test_no_internet_address_in_any_figure():
     figures = _all_figures()
     for name, fig in figures.items():
         assert "http" not in fig.to_json(), name
-    for chart in (completion_gauge(Decimal("65.07"), title="完成率", pace=Decimal("75.07")), ranking_bar(TOWNS, "labor.employed", title="排名", unit="人")):
+    for chart in (completion_gauge(Decimal("65.07"), title="完成率", pace=Decimal("75.07")), projector_ranking(TOWNS, "labor.employed", title="排名", unit="人")):
         assert "http" not in chart.dump_options()
 
 
@@ -536,7 +536,7 @@ def test_completion_gauge_over_target_dark_and_missing():
 
 
 def test_ranking_bar_options():
-    chart = ranking_bar(TOWNS, "subsidy.total", title="各乡镇补贴发放金额", unit="万元", money=True, dark=True)
+    chart = projector_ranking(TOWNS, "subsidy.total", title="各乡镇补贴发放金额", unit="万元", money=True, dark=True)
     o = options(chart)
     series = o["series"][0]
     assert series["selectedMode"] == "single"
@@ -548,7 +548,7 @@ def test_ranking_bar_options():
     assert o["xAxis"][0]["name"] == "金额（万元）"
     assert o["title"][0]["text"] == "各乡镇补贴发放金额"
     assert series["label"]["fontSize"] >= 18  # the projector
-    counts = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", label="已就业人数"))
+    counts = options(projector_ranking(TOWNS, "labor.employed", title="排名", unit="人", label="已就业人数"))
     assert [d["value"] for d in counts["series"][0]["data"]] == [340, 120, 15, "-"]
     assert counts["xAxis"][0]["name"] == "已就业人数（人）"
 
@@ -556,10 +556,10 @@ def test_ranking_bar_options():
 @BAR_SCHEMES
 def test_ranking_bar_one_colour_and_highlight(dark):
     s = theme.scheme(dark)
-    plain = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark))["series"][0]["data"]
+    plain = options(projector_ranking(TOWNS, "labor.employed", title="排名", unit="人", dark=dark))["series"][0]["data"]
     assert {d["itemStyle"]["color"] for d in plain} == {s["bar"]}
     assert all("borderWidth" not in d["itemStyle"] for d in plain)
-    picked = options(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇"))
+    picked = options(projector_ranking(TOWNS, "labor.employed", title="排名", unit="人", dark=dark, highlight="庆远镇"))
     data = picked["series"][0]["data"]
     assert {d["name"] for d in data if d["itemStyle"]["color"] != s["bar"]} == {"庆远镇"}
     (top,) = [d for d in data if d["name"] == "庆远镇"]
@@ -576,7 +576,7 @@ def test_ranking_bar_one_colour_and_highlight(dark):
     [
         completion_gauge(Decimal("65.07"), title="完成率", pace=Decimal("75.07")),
         completion_gauge(None, title="完成率", dark=True),
-        ranking_bar(TOWNS, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True),
+        projector_ranking(TOWNS, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True),
     ],
     ids=["gauge", "gauge-empty", "ranking"],
 )
@@ -595,7 +595,7 @@ def test_streamlit_accepts_the_echarts():
     enables = getattr(module, "_enables_selection", None)
     if normalize is None or enables is None:
         pytest.skip("streamlit's ECharts spec check moved")
-    option, _ = normalize(ranking_bar(TOWNS, "labor.employed", title="排名", unit="人"))
+    option, _ = normalize(projector_ranking(TOWNS, "labor.employed", title="排名", unit="人"))
     assert enables(option)
     normalize(completion_gauge(50, title="完成率", pace=40))
 

@@ -24,7 +24,7 @@ from charts import (
     options,
     progress_bar,
     ranked_bar,
-    ranking_bar,
+    projector_ranking,
     workshop_lines,
 )
 from tests.fixtures_ledger import (
@@ -188,7 +188,7 @@ def test_chart_text_is_decoded_back_to_the_name():
 
 
 def test_echarts_tooltip_holds_the_name_escaped():
-    chart = ranking_bar(_rows(), "v", title="各乡镇就业率排名", unit="人", dark=True)
+    chart = projector_ranking(_rows(), "v", title="各乡镇就业率排名", unit="人", dark=True)
     spec = options(chart)
     text = json.dumps(spec, ensure_ascii=False)
     data = spec["series"][0]["data"]
