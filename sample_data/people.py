@@ -286,7 +286,7 @@ def usual_year(rng: np.random.Generator, pop: Population, firms: Firms) -> Usual
     draw(gmode == M_FLEX, 2400, 450, 1500, 3500, 50)
     draw(gmode == M_OTHER, 2200, 350, 1500, 3000, 50)
     farm = gmode == M_FARM
-    # 400 yuan at least: lower is what ledger.quality flags as an outlier. Some
+    # 400 yuan at least: lower is what ledger.query.quality flags as an outlier. Some
     # farmers earn no cash at all and write 0, which the figures read as "no income".
     draw(farm, 800, 300, 400, 1500, 50)
     income[farm & (rng.random(P) < 0.15)] = 0

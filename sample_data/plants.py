@@ -12,7 +12,7 @@ from .district import MONTHS
 from .draws import check_digits
 from .schemes import sort_payments
 
-# Problems planted on purpose, so that the 数据质量 page (ledger.quality) shows every check
+# Problems planted on purpose, so that the 数据质量 page (ledger.query.quality) shows every check
 # a ledger office runs finding something: check key → the rows ``quality.rows`` lists as of
 # 2020-09-30, for any seed and size. Nothing else in the sample trips a check
 # (tests/test_quality.py). No plant moves a figure of the seed report; a check the loader

@@ -39,7 +39,7 @@ def label(column: str) -> str:
 
 
 def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = None) -> pd.DataFrame:
-    """``rows`` from queries.breakdown (or monthly); ``total`` adds the 合计 row from the
+    """``rows`` from query.breakdown (or monthly); ``total`` adds the 合计 row from the
     district figures."""
     label_cols = [c for c in rows.columns if c not in keys]
     out = pd.DataFrame({label(c): rows[c] for c in label_cols})

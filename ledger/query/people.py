@@ -3,7 +3,7 @@ the row of the imported workbook, with ID and phone numbers masked.
 
 ``people(engine, "labor.unemployed_wanting_work", township="庆远镇")`` selects exactly
 the rows the figure counts for that scope and date (the same SQL condition, snapshot
-and year-to-date window as ``queries.figures``), so ``len(people(...))`` is the figure.
+and year-to-date window as ``query.figures``), so ``len(people(...))`` is the figure.
 """
 
 from __future__ import annotations

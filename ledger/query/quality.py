@@ -13,7 +13,7 @@ length of ``rows`` for it (a duplicated ID is two rows, one in each place it occ
 
 Snapshot sheets (labourers, workshops) are read at their latest month on or before
 the date; event sheets (posts, training, subsidies) from 1 January of its year to
-the date, as ``queries.figures`` reads them. The code is the same on SQLite,
+the date, as ``query.figures`` reads them. The code is the same on SQLite,
 PostgreSQL and MariaDB/MySQL: only ``substr``, ``count``/``sum``/``min``/``max``,
 ``CASE`` and ``EXISTS``; the ID birth-date bounds are computed in Python as
 'YYYYMMDD' strings and compared as strings.

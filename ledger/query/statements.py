@@ -116,7 +116,7 @@ def default_as_of(engine_or_conn) -> dt.date | None:
         if latest is None:
             candidates = [
                 conn.execute(select(func.max(DATA[s].c.period)).where(current(DATA[s]))).scalar()
-                for s in ("workshops", "posts", "training", "subsidies", "demand", "transport")
+                for s, sheet in SHEETS_BY_KEY.items() if sheet.period in ("month", "event") and s != "labor"
             ]
             latest = max((c for c in candidates if c), default=None)
     return month_end(latest) if latest else None
