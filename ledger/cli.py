@@ -152,6 +152,7 @@ def _township(engine, name: str | None):
 
 
 def cmd_figures(args) -> int:
+    from ledger.present.format import show
     from ledger.query.definitions import BY_KEY
     from ledger.query.statements import figures
     from ledger.store.schema import init_db
@@ -179,9 +180,7 @@ def cmd_figures(args) -> int:
     else:
         print(f"截止日期：{fs.as_of or '（台账为空）'}　范围：{township or '全区'}")
         for key, value in fs.values.items():
-            fig = BY_KEY[key]
-            shown = "—" if value is None else f"{_number(value):,}"
-            print(f"  {fig.label:<24}\t{shown} {fig.unit}\t({key})")
+            print(f"  {BY_KEY[key].label:<24}\t{show(BY_KEY[key], value)}\t({key})")
     return 0
 
 
