@@ -11,7 +11,7 @@ from typing import Callable
 import pandas as pd
 
 from catalogue.views import ChartView
-from charts import category_bar, grouped_bar, ranked_bar, trend_line
+from charts import category_bar, grouped_bar, ranked_bar, trend_line, workshop_lines
 from ledger.present.caliber import caliber, sheets_of
 from ledger.present.frames import figure_table
 from ledger.query import request as q
@@ -48,16 +48,29 @@ def title(v: ChartView, request: Request) -> str:
 
 
 def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, highlight: str | None = None) -> Shown:
+    if v.district_wide:
+        request = request.district()
     name = title(v, request)
-    if v.by == "month":
+    if v.by == "income_band":
+        category = "band"
+        rows = read(q.income_bands, request)
+        fig = category_bar(rows, "people", category=category, title=name, unit=v.unit)
+    elif v.by == "workshop_month":
+        category = "month"
+        rows = read(q.workshop_monthly, request)
+        fig = workshop_lines(rows, title=name)
+    elif v.by == "month":
         category = "month"
         rows = read(q.monthly, request, list(v.keys), v.cumulative)
         fig = trend_line(rows, v.series, title=name, unit=v.unit, money=v.money, percent=v.percent, dark=dark)
     elif v.by == "place":
         category = request.by
         rows = read(q.breakdown, request, list(v.keys), category)
-        fig = ranked_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money, dark=dark,
-                         highlight=highlight)
+        if len(v.keys) == 1:
+            fig = ranked_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money, dark=dark,
+                             highlight=highlight)
+        else:
+            fig = grouped_bar(rows, v.series, category=category, title=name, unit=v.unit, money=v.money, dark=dark)
     else:
         category = v.by
         rows = read(q.breakdown, request, list(v.keys), category)
@@ -66,4 +79,4 @@ def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, hi
         else:
             fig = grouped_bar(rows, v.series, category=category, title=name, unit=v.unit, money=v.money, dark=dark)
     table = figure_table(rows, list(v.keys))
-    return Shown(v, request, category, name, rows, fig, table, caliber(request, sheets=sheets_of(v.keys)))
+    return Shown(v, request, category, name, rows, fig, table, caliber(request, sheets=v.sheets or sheets_of(v.keys)))

@@ -3,9 +3,7 @@ township, and each workshop's monthly headcount."""
 
 import streamlit as st
 
-from charts import workshop_lines
-from ledger.query import request as q
-from ui.blocks import breakdown_table, catalogue_chart, chart, file_stub, metric_row, page_header
+from ui.blocks import breakdown_table, metric_row, page_charts, page_header
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 
@@ -17,11 +15,7 @@ view = scope_sidebar(data, PAGE, poor_toggle=False)
 page_header(PAGE, "扶贫车间", view)
 metric_row(data, view, KEYS, per_row=3)
 
-if view.level != "village":
-    catalogue_chart(PAGE, data, view, "workshops_poor_by_place")
-
-monthly = data.read(q.workshop_monthly, view.request)
-chart(workshop_lines(monthly, title=f"{view.place}各扶贫车间在岗人数（按月）"), key=f"{PAGE}_lines", view=view, data=monthly, filename=file_stub(view, "扶贫车间在岗人数"))
+page_charts(PAGE, data, view)
 
 st.subheader("各车间情况")
 rows = data.breakdown(view.request, KEYS[1:], "name")

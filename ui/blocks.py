@@ -129,10 +129,11 @@ def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
                          title=f"{label(shown.category)}为“{value}”的{figure(v.keys[0]).label.removesuffix('人数')}人员")
 
 
-def page_charts(page: str, data: Ledger, view: View, *, at_village: bool = False) -> None:
-    """The catalogue's charts of ``page``, in its order: ranked and category charts two
-    to a row, trends across the page. At village level ranked charts are left out, or
-    (``at_village``) give way to the people behind their figure."""
+def page_charts(page: str, data: Ledger, view: View, *, section: str | None = None, at_village: bool = False) -> None:
+    """The catalogue's charts of ``page`` (or of one ``section`` of it), in its order:
+    ranked and category charts two to a row, trends across the page. At village level
+    ranked charts are left out, or (``at_village``) give way to the people behind
+    their figure."""
     row: list[str] = []
 
     def flush():
@@ -142,10 +143,10 @@ def page_charts(page: str, data: Ledger, view: View, *, at_village: bool = False
                     catalogue_chart(page, data, view, name)
             row.clear()
 
-    for v in catalogue.on(page):
+    for v in catalogue.on(f"{page}#{section}" if section else page):
         if v.by == "place" and view.level == "village" and not at_village:
             continue
-        if v.by == "month" or (v.by == "place" and view.level == "village"):
+        if v.by in ("month", "workshop_month") or (v.by == "place" and view.level == "village"):
             flush()
             catalogue_chart(page, data, view, v.name)
         else:
