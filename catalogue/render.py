@@ -16,6 +16,7 @@ from ledger.present.caliber import caliber, sheets_of
 from ledger.present.frames import figure_table
 from ledger.query import request as q
 from ledger.query.request import Request
+from ledger.query.statements import with_figure
 
 Read = Callable[..., object]  # read(fn, request, *args) → fn(engine, request, *args)
 
@@ -42,9 +43,10 @@ def rendered(engine) -> Read:
 
 
 def title(v: ChartView, request: Request) -> str:
+    """宜州区各乡镇就业率, 庆远镇各村就业率; 宜州区 庆远镇就业率月度走势."""
     if v.by == "place":
         return f"{request.title_place}{'各乡镇' if request.by == 'township' else '各村'}{v.title}"
-    return f"{request.title_place}{v.title}"
+    return f"{request.place}{v.title}"
 
 
 def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, highlight: str | None = None) -> Shown:
@@ -66,6 +68,8 @@ def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, hi
     elif v.by == "place":
         category = request.by
         rows = read(q.breakdown, request, list(v.keys), category)
+        if v.known_only:
+            rows = with_figure(rows, list(v.keys))
         if len(v.keys) == 1:
             fig = ranked_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money, dark=dark,
                              highlight=highlight)
@@ -74,6 +78,8 @@ def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, hi
     else:
         category = v.by
         rows = read(q.breakdown, request, list(v.keys), category)
+        if v.known_only:
+            rows = with_figure(rows, list(v.keys))
         if len(v.keys) == 1:
             fig = category_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money)
         else:

@@ -27,6 +27,7 @@ class ChartView:
     district_wide: bool = False  # a district-wide sheet (用工需求): the district's figures at every level
     unit_text: str | None = None  # figures of different units side by side name one (个)
     sheets: tuple[str, ...] = ()  # for the 口径, where the keys do not say (the two special charts)
+    known_only: bool = False  # a ranking of the places that have the figure (the 大屏's)
 
     @property
     def unit(self) -> str:
@@ -60,6 +61,8 @@ def by_place(name, key, title, shown_on=()) -> ChartView:
 
 VIEWS: list[ChartView] = [
     by_place("employment_rate_by_place", "labor.employment_rate", "就业率", ("overview", "briefing", "slides:就业")),
+    ChartView("employment_rate_ranking", ("labor.employment_rate",), "place", "就业率排名", shown_on=("screen",),
+              known_only=True),
     by_place("poor_employed_by_place", "labor.poor_employed", "建档立卡贫困劳动力就业人数", ("overview",)),
     ChartView("employment_rate_trend", ("labor.employment_rate", "labor.poor_employment_rate"), "month", "就业率月度走势",
               labels=("就业率", "建档立卡贫困劳动力就业率"), shown_on=("overview", "briefing")),

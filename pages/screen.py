@@ -53,7 +53,7 @@ def board() -> None:
         )
     left, right = st.columns([3, 2])
     with left:
-        ranked = catalogue.render(catalogue.view("employment_rate_by_place"), request, data.read)
+        ranked = catalogue.render(catalogue.view("employment_rate_ranking"), request, data.read)
         st.echarts_chart(
             # ?township=… marks one township in the ranking (a township head presenting).
             projector_ranking(ranked.data, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True,

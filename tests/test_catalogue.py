@@ -61,7 +61,8 @@ def test_every_entry_renders_for_the_district_and_a_township(sample_db):
     for v in catalogue.VIEWS:
         for request in (Request(AS_OF), Request(AS_OF, "庆远镇")):
             shown = catalogue.render(v, request, read)
-            place = request.district().title_place if v.district_wide else request.title_place
+            asked = request.district() if v.district_wide else request
+            place = asked.title_place if v.by == "place" else asked.place
             assert shown.title.startswith(place) and shown.title.endswith(v.title)
             assert len(shown.data) and shown.figure.layout.title.text
             assert list(shown.table.columns)[0] in ("乡镇", "村", "月份") or len(shown.table.columns) > 1

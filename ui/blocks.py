@@ -114,7 +114,7 @@ def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
         return
     shown = catalogue.render(v, view.request, data.read)
     widget = pick_key(page, shown.category, v.keys[0]) if v.by == "place" else f"{page}_{v.name}"
-    stub = file_stub(view, shown.title.removeprefix(view.request.title_place))
+    stub = file_stub(view, shown.title.removeprefix(view.place).removeprefix(view.request.title_place))
     select = {"on_select": "rerun", "selection_mode": "points"} if v.by == "place" or v.people_on_click else {}
     event = st.plotly_chart(shown.figure, key=widget, config=image_config(stub), width="stretch", theme=None, **select)
     chart_downloads(shown.figure, key=f"{widget}_dl", name=stub, title=shown.title, caption=shown.caliber,

@@ -446,6 +446,12 @@ def placed(rows: pd.DataFrame, by: str, keys: list[str]) -> pd.DataFrame:
     return rows[~empty].reset_index(drop=True)
 
 
+def with_figure(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``rows`` less the places without any of the figures (a township with no labourers
+    has no employment rate): for a ranking that shows only what can be ranked."""
+    return rows.dropna(subset=keys, how="all").reset_index(drop=True)
+
+
 def breakdown(
     engine_or_conn,
     keys: list[str] | str,
