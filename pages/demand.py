@@ -3,17 +3,13 @@ district; point-to-point transport batches, people and the poor among them."""
 
 import streamlit as st
 
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts
 
 PAGE = "demand"
 DEMAND = ["demand.enterprises", "demand.job_types", "demand.postings"]
 TRANSPORT = ["transport.batches", "transport.people", "transport.poor"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False)
-page_header(PAGE, "用工需求与返岗输送", view)
+data, view = open_page(PAGE, "用工需求与返岗输送", poor_toggle=False)
 
 st.subheader("用工需求信息库")
 if view.township:

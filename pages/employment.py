@@ -3,16 +3,12 @@ the monthly trend, and the township head's work list (未就业 with 就业意�
 
 import streamlit as st
 
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header, people_table
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts, people_table
 
 PAGE = "employment"
 KEYS = ["labor.employed", "labor.unemployed", "labor.employment_rate", "labor.unemployed_wanting_work"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE)
-page_header(PAGE, "就业与失业", view)
+data, view = open_page(PAGE, "就业与失业")
 metric_row(data, view, KEYS)
 
 page_charts(PAGE, data, view)

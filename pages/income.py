@@ -3,16 +3,12 @@ and households with no labourer in work."""
 
 import streamlit as st
 
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts
 
 PAGE = "income"
 KEYS = ["income.monthly_mean", "income.monthly_median", "households.total", "households.none_employed"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE)
-page_header(PAGE, "务工收入", view)
+data, view = open_page(PAGE, "务工收入")
 metric_row(data, view, KEYS)
 
 page_charts(PAGE, data, view)

@@ -4,9 +4,7 @@ drill), the monthly trend, the main figures in words, and every township's table
 import streamlit as st
 
 from ledger.present.narrative import overview_sentence
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header, people_table
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts, people_table
 from ui.text import plain
 
 PAGE = "overview"
@@ -26,9 +24,7 @@ HEADLINE = [
 ]
 TABLE = HEADLINE[:8] + ["subsidy.total", "training.person_times", "workshops.on_duty"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE)
-page_header(PAGE, "宜州区贫困劳动力稳岗就业总览", view)
+data, view = open_page(PAGE, "宜州区贫困劳动力稳岗就业总览")
 
 values = metric_row(data, view, HEADLINE)
 st.info(plain(overview_sentence(values, place=view.place, month_label=view.month_label)))

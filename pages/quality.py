@@ -5,16 +5,12 @@ import streamlit as st
 
 from ledger.query import quality
 from ledger.query import request as q
-from ui.blocks import page_header
-from ui.data import ledger
+from ui.blocks import open_page
 from ui.downloads import table_downloads
-from ui.sidebar import scope_sidebar
 
 PAGE = "quality"
 
-data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False, basis=False)
-page_header(PAGE, "数据质量检查", view)
+data, view = open_page(PAGE, "数据质量检查", poor_toggle=False, drill=False, basis=False)
 
 overview = data.read(q.quality_summary, view.request)
 st.dataframe(overview.drop(columns="检查项"), hide_index=True, width="stretch", height="content", key=f"{PAGE}_summary")

@@ -10,16 +10,12 @@ from ledger.query.reported import freeze
 from ledger.query.request import Request
 from ledger.store.config import report_code
 from ledger.store.freezes import freezes
-from ui.blocks import page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import open_page
 from ui.text import plain
 
 PAGE = "reported"
 
-data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False, basis=False)
-page_header(PAGE, "月度报送", view)
+data, view = open_page(PAGE, "月度报送", poor_toggle=False, drill=False, basis=False)
 
 frozen = freezes(data.engine)
 mine = frozen[frozen["月份"] == view.month] if len(frozen) else frozen

@@ -4,17 +4,13 @@ written from the ledger (a preview of its text on screen), and the main table as
 import streamlit as st
 
 from exports import briefing, slides, tables
-from ui.blocks import page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import open_page
 from ui.text import plain
 
 PAGE = "reports"
 KEYS = ["labor.total", "labor.employed", "labor.employment_rate", "labor.poor", "labor.poor_employed", "subsidy.total", "training.person_times"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
-page_header(PAGE, "简报与导出", view)
+data, view = open_page(PAGE, "简报与导出", poor_toggle=False, drill=False)
 
 as_of, township = view.as_of, view.township
 marked = "（报送数）" if view.reported else ""  # a reported-figures file is never mistaken for today's

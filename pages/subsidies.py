@@ -5,9 +5,7 @@ import streamlit as st
 
 from ledger.present.format import count
 from ledger.present.frames import figure_list
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts
 
 PAGE = "subsidies"
 POLICY = [
@@ -24,9 +22,7 @@ POLICY = [
     "training.rural_practical.amount",
 ]
 
-data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False)
-page_header(PAGE, "补贴发放", view)
+data, view = open_page(PAGE, "补贴发放", poor_toggle=False)
 metric_row(data, view, ["subsidy.total", "subsidy.job_stability", "subsidy.epidemic_prevention", "subsidy.transport"])
 
 page_charts(PAGE, data, view)

@@ -2,16 +2,12 @@
 township, and the trend by month."""
 
 
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts
 
 PAGE = "training"
 KEYS = ["training.classes", "training.person_times", "training.poor_person_times", "training.vocational.classes"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE)
-page_header(PAGE, "技能培训", view)
+data, view = open_page(PAGE, "技能培训")
 metric_row(data, view, KEYS)
 
 page_charts(PAGE, data, view, at_village=True)

@@ -3,16 +3,12 @@ township, and each workshop's monthly headcount."""
 
 import streamlit as st
 
-from ui.blocks import breakdown_table, metric_row, page_charts, page_header
-from ui.data import ledger
-from ui.sidebar import scope_sidebar
+from ui.blocks import breakdown_table, metric_row, open_page, page_charts
 
 PAGE = "workshops"
 KEYS = ["workshops.count", "workshops.on_duty", "workshops.poor_absorbed"]
 
-data = ledger()
-view = scope_sidebar(data, PAGE, poor_toggle=False)
-page_header(PAGE, "扶贫车间", view)
+data, view = open_page(PAGE, "扶贫车间", poor_toggle=False)
 metric_row(data, view, KEYS, per_row=3)
 
 page_charts(PAGE, data, view)

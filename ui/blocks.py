@@ -16,9 +16,9 @@ from ledger.present.frames import figure_table, label
 from ledger.query.definitions import BY_KEY, figure
 from ledger.query.statements import month_end
 
-from .data import Ledger
+from .data import Ledger, ledger
 from .downloads import chart_downloads, table_downloads
-from .sidebar import View, breadcrumb, pick_key, remember_labels
+from .sidebar import View, breadcrumb, pick_key, remember_labels, scope_sidebar
 from .text import plain
 
 # On a phone Streamlit stacks columns one under another; headline figures read better
@@ -33,6 +33,15 @@ PHONE_METRICS = """<style>
 
 # A fall in these is good news: shown green, not red.
 LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemployed_wanting_work", "households.none_employed"}
+
+
+def open_page(page: str, title: str, **sidebar) -> tuple[Ledger, View]:
+    """Every ledger page starts so: the ledger, the sidebar's view (``sidebar`` are
+    ``scope_sidebar``'s options) and the header with its 口径 and breadcrumb."""
+    data = ledger()
+    view = scope_sidebar(data, page, **sidebar)
+    page_header(page, title, view)
+    return data, view
 
 
 def page_header(page: str, title: str, view: View) -> None:

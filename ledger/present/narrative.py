@@ -9,20 +9,17 @@ from ledger.present.format import count, wan
 def overview_sentence(values: dict, *, place: str, month_label: str) -> str:
     """e.g. 截至2020年9月，宜州区共有劳动力30,000人，已就业26,552人，就业率88.51%；…"""
     clauses = []
-    if values.get("labor.total"):
-        clause = f"共有劳动力{count(values['labor.total'])}人"
-        if values.get("labor.employed") is not None:
-            clause += f"，已就业{count(values['labor.employed'])}人"
-        if values.get("labor.employment_rate") is not None:
-            clause += f"，就业率{values['labor.employment_rate']}%"
-        clauses.append(clause)
-    if values.get("labor.poor"):
-        clause = f"其中建档立卡贫困劳动力{count(values['labor.poor'])}人"
-        if values.get("labor.poor_employed") is not None:
-            clause += f"，已就业{count(values['labor.poor_employed'])}人"
-        if values.get("labor.poor_employment_rate") is not None:
-            clause += f"（{values['labor.poor_employment_rate']}%）"
-        clauses.append(clause)
+    for head, parts in (
+        (("labor.total", "共有劳动力{}人"), (("labor.employed", "，已就业{}人"), ("labor.employment_rate", "，就业率{}%"))),
+        (("labor.poor", "其中建档立卡贫困劳动力{}人"),
+         (("labor.poor_employed", "，已就业{}人"), ("labor.poor_employment_rate", "（{}%）"))),
+    ):
+        if values.get(head[0]):
+            clause = head[1].format(count(values[head[0]]))
+            for key, text in parts:
+                if values.get(key) is not None:
+                    clause += text.format(values[key] if key.endswith("rate") else count(values[key]))
+            clauses.append(clause)
     if values.get("labor.unemployed"):
         clause = f"尚未就业{count(values['labor.unemployed'])}人"
         if values.get("labor.unemployed_wanting_work"):
