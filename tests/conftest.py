@@ -94,8 +94,60 @@ def _fresh_engine(backend: str, tmp_path: Path, server_urls: dict | None = None)
             pytest.fail(url[1:] + " (CI=true: the backend tests must run)")
         pytest.skip(url[1:])
     engine = make_engine(url)
-    metadata.drop_all(engine)
+    _empty_server_store(engine, backend)
     return engine
+
+
+# Creating the ledger's tables takes 1.1–1.4 s on MariaDB (0.3 s on PostgreSQL), and a
+# store is emptied for each of ~90 tests a server. So the tables, when they are those
+# that ``metadata.create_all`` makes (the same columns and indexes: a test may alter
+# them), are emptied instead, their counters reset (TRUNCATE on MariaDB; DELETE and the
+# sequences set back on PostgreSQL): a store as empty as a new one, ids from 1. Any
+# other schema (the first test, one that dropped a column) is dropped as before, and
+# the test creates the tables itself.
+_SCHEMA_SQL = {
+    "postgresql": [
+        "SELECT table_name, column_name, data_type, is_nullable, column_default, ordinal_position"
+        " FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 6",
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2",
+    ],
+    "mysql": [
+        "SELECT table_name, column_name, column_type, is_nullable, column_default, ordinal_position, extra"
+        " FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1, 6",
+        "SELECT table_name, index_name, seq_in_index, column_name, non_unique"
+        " FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1, 2, 3",
+    ],
+}
+_CREATED_SCHEMA: dict[str, tuple] = {}
+
+
+def _schema(engine, backend: str) -> tuple:
+    with engine.connect() as conn:
+        return tuple(tuple(tuple(r) for r in conn.execute(text(sql))) for sql in _SCHEMA_SQL[backend])
+
+
+def _empty_server_store(engine, backend: str) -> None:
+    if backend not in _CREATED_SCHEMA:  # once a session: what create_all makes here
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
+        _CREATED_SCHEMA[backend] = _schema(engine, backend)
+        metadata.drop_all(engine)
+        return
+    if _schema(engine, backend) != _CREATED_SCHEMA[backend]:
+        metadata.drop_all(engine)
+        return
+    tables = metadata.sorted_tables
+    with engine.begin() as conn:
+        if backend == "mysql":
+            for table in reversed(tables):
+                conn.execute(text(f"TRUNCATE TABLE `{table.name}`"))
+            return
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        for table in tables:
+            column = table.autoincrement_column
+            if column is not None:
+                conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), 1, false)"), {"t": table.name, "c": column.name})
 
 
 @pytest.fixture(params=BACKENDS)
