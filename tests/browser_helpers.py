@@ -59,6 +59,44 @@ _READY_JS = """() => {
 }"""
 
 
+# A toast (st.toast) shows for about 4 s, from early in a script run: on a busy machine
+# it can be gone before the page is ready (the lazy charts drawn), and waiting for it
+# then missed it. Every page records, from its first mutation, the text of each toast
+# while it is visible (a box and not visibility:hidden, as Playwright's "visible").
+_TOASTS_JS = """(() => {
+  window.__toasts = [];
+  const at = new WeakMap();
+  const look = () => {
+    for (const t of document.querySelectorAll('[data-testid="stToast"]')) {
+      const box = t.getBoundingClientRect();
+      const text = (t.innerText || '').trim();
+      if (!text || box.width <= 0 || box.height <= 0 || getComputedStyle(t).visibility === 'hidden') continue;
+      if (!at.has(t)) { at.set(t, window.__toasts.length); window.__toasts.push(text); }
+      else window.__toasts[at.get(t)] = text;
+    }
+  };
+  new MutationObserver(look).observe(document, {childList: true, subtree: true, characterData: true, attributes: true});
+})();"""
+
+
+def record_toasts(context) -> None:
+    """Record the toasts of every page of ``context`` (see ``toast_text``)."""
+    context.add_init_script(_TOASTS_JS)
+
+
+def toast_text(page, fragment: str, timeout: float = 5_000) -> str:
+    """The text of a toast shown on this page since it loaded that contains
+    ``fragment``; waits up to ``timeout`` ms for one (the context must ``record_toasts``)."""
+    try:
+        handle = page.wait_for_function(
+            "f => (window.__toasts || []).find(t => t.includes(f))", arg=fragment, timeout=timeout
+        )
+    except Exception as exc:  # playwright's TimeoutError
+        shown = page.evaluate("() => window.__toasts || null")
+        raise AssertionError(f"no toast with {fragment!r} on {page.url}; toasts shown: {shown}") from exc
+    return handle.json_value()
+
+
 # ---------------------------------------------------------------- the server
 
 
@@ -314,6 +352,7 @@ class GuardedPage:
 def guarded_page(browser, server: Server, viewport: dict = TALL):
     """A new context and page whose requests and websockets are watched; returns (context, GuardedPage)."""
     context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
+    record_toasts(context)
     guard = Guard()
     context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))
     page = context.new_page()

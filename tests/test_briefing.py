@@ -217,14 +217,6 @@ def test_docx_notes_missing_charts(sample_db, monkeypatch):
     assert any("未附图表" in p.text for p in doc.paragraphs)
 
 
-def test_briefing_is_fast_enough(sample_db):
-    import time
-
-    t = time.perf_counter()
-    briefing_text(sample_db, AS_OF)
-    assert time.perf_counter() - t < 10
-
-
 # --- The slides -----------------------------------------------------------------------
 
 

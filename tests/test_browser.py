@@ -32,9 +32,11 @@ from tests.browser_helpers import (
     metric_value,
     plotly_chart_titled,
     query,
+    record_toasts,
     select_value,
     start_streamlit,
     stop,
+    toast_text,
     url_path,
     wait_ready,
     x_ticks,
@@ -88,6 +90,7 @@ class Tab:
 
 def _tab(browser, server, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
+    record_toasts(context)
     guard = Guard()
     context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))
     page = context.new_page()
@@ -223,8 +226,8 @@ def test_url_state_sets_the_sidebar(tab):
 
 def test_unknown_township_in_the_url_falls_back(tab):
     page = tab.open("/?township=不存在镇")
-    # The notice (a toast, shown for a few seconds) names the rejected value.
-    page.locator('[data-testid="stToast"]', has_text="不存在镇").first.wait_for(timeout=5_000)
+    # The notice (a toast, shown for a few seconds: recorded while shown) names the rejected value.
+    toast_text(page, "不存在镇")
     assert select_value(page, "乡镇") == "全区"
     assert "township" not in query(page)
     assert "分乡镇情况" in headings(page)

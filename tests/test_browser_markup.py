@@ -26,6 +26,7 @@ from tests.browser_helpers import (
     select_value,
     start_streamlit,
     stop,
+    toast_text,
     x_ticks,
 )
 from tests.conftest import ROOT
@@ -101,9 +102,7 @@ def _text(locator) -> str:
 
 
 def _toast(page, fragment: str) -> str:
-    toast = page.locator('[data-testid="stToast"]', has_text=fragment[:3]).first
-    toast.wait_for(timeout=5_000)
-    return toast.inner_text().replace(JOIN, "")
+    return toast_text(page, fragment[:3]).replace(JOIN, "")
 
 
 def test_projector_tooltip_shows_the_name_as_text(tab):

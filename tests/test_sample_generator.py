@@ -63,12 +63,29 @@ SUBSIDY_OBJECT = {
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
+_BUILT: dict[tuple, dict[str, pd.DataFrame]] = {}
+
+
+def built(seed: int = 2020, n: int | None = None) -> dict[str, pd.DataFrame]:
+    """``build_tables(seed)`` (``n_labourers=n``) built once for this module: the
+    default sample takes ~8 s. The tests only read the tables (the fingerprint test
+    would see a change)."""
+    if (seed, n) not in _BUILT:
+        _BUILT[(seed, n)] = build_tables(seed) if n is None else build_tables(seed, n_labourers=n)
+    return _BUILT[(seed, n)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_tables():
+    yield
+    _BUILT.clear()
+
+
 # (seed, n_labourers): the full-size default, and a smaller ledger with another seed,
 # since the figures must hold for any seed and size.
 @pytest.fixture(scope="module", params=[(2020, None), (7, 12_000)], ids=["default", "seed7-small"])
 def tables(request):
-    seed, n = request.param
-    return build_tables(seed) if n is None else build_tables(seed, n_labourers=n)
+    return built(*request.param)
 
 
 def events(df: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -484,8 +501,8 @@ def test_targets(tables):
 
 # --------------------------------------------------------------------------- determinism and workbook
 def test_deterministic():
-    a = build_tables(11, n_labourers=12_000)
-    b = build_tables(11, n_labourers=12_000)
+    a = built(7, 12_000)  # built earlier in this module (or now)
+    b = build_tables(7, n_labourers=12_000)
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name])
     c = build_tables(12, n_labourers=12_000)
@@ -495,7 +512,7 @@ def test_deterministic():
 def test_workbook_cells(tmp_path):
     from python_calamine import CalamineWorkbook
 
-    full = build_tables(3, n_labourers=12_000)
+    full = built(7, 12_000)
     small = {k: (v.head(400) if k in ("劳动力就业台账", "补贴发放台账") else v) for k, v in full.items()}
     path = write_workbook(tmp_path / "ledger.xlsx", small)
     wb = CalamineWorkbook.from_path(str(path))
@@ -541,7 +558,7 @@ def _rows(df: pd.DataFrame) -> Counter:
 
 def test_plants_are_the_only_difference():
     """The planted problems are all the generator changes: the cells listed, nothing else."""
-    planted, clean = build_tables(7, n_labourers=12_000), build_tables(7, n_labourers=12_000, plants=False)
+    planted, clean = built(7, 12_000), build_tables(7, n_labourers=12_000, plants=False)
     lab = planted["劳动力就业台账"]
     changed = _changed_cells(lab, clean["劳动力就业台账"])
     # sex and ID of 3 people each, every month; September's area, skill and income of 3 each
@@ -565,7 +582,7 @@ FINGERPRINTS = {2: 5183263903018892498}
 def test_sample_version_names_this_output():
     """A changed sample needs a new SAMPLE_VERSION, or a workbook generated earlier (in data/)
     would be reused as if it were this one."""
-    tables = build_tables()
+    tables = built()  # the default sample, as the tests above read it
     got = sum(int(pd.util.hash_pandas_object(df, index=False).sum()) for df in tables.values()) % 2**64
     assert FINGERPRINTS.get(SAMPLE_VERSION) == got, (
         f"the sample ledger changed: bump SAMPLE_VERSION in sample_data/generate.py and record "
