@@ -21,7 +21,7 @@ import xlsxwriter
 from ledger import query
 from ledger.present.caliber import caliber as present_caliber
 from ledger.present.caliber import sheets_of
-from ledger.present.format import month_label
+from ledger.present.format import count, month_label
 from ledger.present.frames import TOTAL, figure_table
 from ledger.query import people as people_mod
 from ledger.query.definitions import figure
@@ -328,7 +328,7 @@ def people_workbook(
         engine, key, as_of, scope=scope, township=township, village=village, poor_only=poor_only, filters=filters
     )
     where = Request(as_of, township, village).place
-    title = f"{where} {fig.label}名单（{len(table):,}{fig.unit}）"
+    title = f"{where} {fig.label}名单（{count(len(table))}{fig.unit}）"
     caliber = present_caliber(Request(as_of, township, village, poor_only, scope), sheets=[fig.table], scope_text=where)
     caliber = caliber[:-1] + "；证件号码、联系电话已脱敏。"
     return xlsx(table, title=title, caliber=caliber, sheet="名单")
