@@ -102,6 +102,14 @@ def rag(completion, pace) -> str:
     return "red"
 
 
+def _text_or_number(values: pd.Series) -> list:
+    """Numbers as floats, or, when one is missing, every cell as text with — for the
+    missing one (a table column holds one type: Streamlit's grid refuses a mix)."""
+    if all(v is not None and v == v for v in values):
+        return [float(v) for v in values]
+    return [NOT_NEEDED if v is None or v != v else format(Decimal(str(v)).normalize(), "f") for v in values]
+
+
 def ranked_tables(progress_rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame, pd.DataFrame]]:
     """Per indicator, in the order of the targets sheet: (indicator, its rows ranked by
     completion with a ``rag`` column, the table a township head reads: 排名, 乡镇, 目标,
@@ -116,11 +124,11 @@ def ranked_tables(progress_rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame, 
                 "排名": range(1, len(part) + 1),
                 "乡镇": part["township"].to_list(),
                 "目标": [float(v) for v in part["target"]],
-                "完成": [NOT_NEEDED if v is None else float(v) for v in part["actual"]],
-                "完成率（%）": [NOT_NEEDED if v is None else float(v) for v in part["completion"]],
+                "完成": _text_or_number(part["actual"]),
+                "完成率（%）": _text_or_number(part["completion"]),
                 "进度要求（%）": [float(v) for v in part["pace"]],
                 "状态": [RAG_TEXT[r] for r in part["rag"]],
-                "剩余各月每月需完成": [NOT_NEEDED if v is None or v != v else int(v) for v in part["needed_per_month"]],
+                "剩余各月每月需完成": [NOT_NEEDED if v is None or v != v else str(int(v)) for v in part["needed_per_month"]],
             }
         )
         out.append((indicator, part.reset_index(drop=True), table))
