@@ -261,6 +261,15 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
+def sample_tables() -> dict:
+    """``sample_data.generate.build_tables()``: the default sample's nine tables (what
+    the workbook holds), built once a session (~8 s) for the tests that read them."""
+    from sample_data.generate import build_tables
+
+    return build_tables()
+
+
+@pytest.fixture(scope="session")
 def sample_workbook() -> Path:
     """The committed sample workbook, or one generated for this run (in the background)."""
     return Path(_start_sample_build().wait(_start_sample_build().names.WORKBOOK_DONE)["path"])

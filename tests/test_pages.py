@@ -16,10 +16,18 @@ from ui.pages import PAGES
 APP = str(ROOT / "dashboard.py")
 
 
-@pytest.fixture
-def app(sample_db, monkeypatch):
-    monkeypatch.setenv("LEDGER_DB_URL", sample_db.url.render_as_string(hide_password=False))
+@pytest.fixture(scope="module")
+def _fresh_cache():
+    """The pages' query cache emptied once for this module. Every test here reads the
+    same store, never written, and the cache is keyed by its URL and data version: a
+    figure computed by one test is the one the next would compute (each page's first
+    test still runs it cold). Clearing it before each test cost ~1 s a test."""
     st.cache_data.clear()
+
+
+@pytest.fixture
+def app(sample_db, monkeypatch, _fresh_cache):
+    monkeypatch.setenv("LEDGER_DB_URL", sample_db.url.render_as_string(hide_password=False))
     return AppTest.from_file(APP, default_timeout=60)
 
 

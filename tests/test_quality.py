@@ -320,10 +320,10 @@ SAMPLE_LOOKS = {
 
 
 @pytest.fixture(scope="module")
-def planted_rows() -> set:
+def planted_rows(sample_tables) -> set:
     """(乡镇, 姓名) of every row the generator changes to plant a problem (姓名 None for a
     workshop row): the sample built with and without its plants, compared."""
-    planted, clean = build_tables(), build_tables(plants=False)
+    planted, clean = sample_tables, build_tables(plants=False)
     found = set()
     for sheet, name in (("劳动力就业台账", "姓名"), ("扶贫车间台账", None), ("技能培训台账", "姓名")):
         a, b = planted[sheet], clean[sheet]

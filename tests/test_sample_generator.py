@@ -66,12 +66,11 @@ ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _BUILT: dict[tuple, dict[str, pd.DataFrame]] = {}
 
 
-def built(seed: int = 2020, n: int | None = None) -> dict[str, pd.DataFrame]:
-    """``build_tables(seed)`` (``n_labourers=n``) built once for this module: the
-    default sample takes ~8 s. The tests only read the tables (the fingerprint test
-    would see a change)."""
+def built(seed: int, n: int) -> dict[str, pd.DataFrame]:
+    """``build_tables(seed, n_labourers=n)`` built once for this module (the default
+    sample is the session's ``sample_tables``). The tests only read the tables."""
     if (seed, n) not in _BUILT:
-        _BUILT[(seed, n)] = build_tables(seed) if n is None else build_tables(seed, n_labourers=n)
+        _BUILT[(seed, n)] = build_tables(seed, n_labourers=n)
     return _BUILT[(seed, n)]
 
 
@@ -85,7 +84,8 @@ def _forget_tables():
 # since the figures must hold for any seed and size.
 @pytest.fixture(scope="module", params=[(2020, None), (7, 12_000)], ids=["default", "seed7-small"])
 def tables(request):
-    return built(*request.param)
+    seed, n = request.param
+    return request.getfixturevalue("sample_tables") if n is None else built(seed, n)
 
 
 def events(df: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -579,10 +579,10 @@ def test_plants_are_the_only_difference():
 FINGERPRINTS = {2: 5183263903018892498}
 
 
-def test_sample_version_names_this_output():
+def test_sample_version_names_this_output(sample_tables):
     """A changed sample needs a new SAMPLE_VERSION, or a workbook generated earlier (in data/)
     would be reused as if it were this one."""
-    tables = built()  # the default sample, as the tests above read it
+    tables = sample_tables  # build_tables(), as the tests above read it (and would see a change by them)
     got = sum(int(pd.util.hash_pandas_object(df, index=False).sum()) for df in tables.values()) % 2**64
     assert FINGERPRINTS.get(SAMPLE_VERSION) == got, (
         f"the sample ledger changed: bump SAMPLE_VERSION in sample_data/generate.py and record "
