@@ -176,3 +176,17 @@ def test_reports_page_previews_the_briefing_with_the_seed_figures(app, seed_figu
     assert not app.exception
     text = "".join(m.value for m in app.markdown)
     assert "41239条" in text and "2.89万元" in text and "366人" in text
+
+
+@pytest.mark.parametrize("township", [None, "庆远镇"])
+def test_no_table_shows_none(app, township):
+    """A blank the clerk would read as the word None: every page's tables, district and township."""
+    if township:
+        app.query_params["township"] = township
+    for page in PAGES:
+        app.switch_page(page.path).run()
+        assert not app.exception, page.path
+        for table in app.dataframe:
+            frame = table.value
+            blanks = frame.isna() | frame.astype(str).isin(["None", "nan", "<NA>"])
+            assert not blanks.any().any(), (page.path, list(frame.columns[blanks.any()]))

@@ -12,7 +12,7 @@ import streamlit as st
 import catalogue
 from charts import image_config
 from ledger.present.format import count, delta, show
-from ledger.present.frames import figure_table, label
+from ledger.present.frames import figure_table, label, on_screen
 from ledger.query.definitions import BY_KEY, figure
 from ledger.query.statements import month_end
 
@@ -184,10 +184,10 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
     table_downloads(table, key=f"{key}_dl", name=name, title=name.replace("_", " "), caption=view.caliber)
     if selectable:
         remember_labels(key, list(table.iloc[:, 1 if by == "village" else 0]))
-        st.dataframe(table, hide_index=True, width="stretch", key=key, on_select="rerun", selection_mode="single-row")
+        st.dataframe(on_screen(table), hide_index=True, width="stretch", key=key, on_select="rerun", selection_mode="single-row")
         st.caption("选中一行可查看下一级。")
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(on_screen(table), hide_index=True, width="stretch")
 
 
 def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict | None = None, title: str | None = None) -> None:
@@ -195,7 +195,7 @@ def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict
     people = data.people(view.request, key, filters)
     label = title or figure(key).label
     st.subheader(plain(f"{view.place} {label}名单（{count(len(people))}人）"))
-    st.dataframe(people, hide_index=True, width="stretch", key=f"{page}_people_{key}")
+    st.dataframe(on_screen(people), hide_index=True, width="stretch", key=f"{page}_people_{key}")
     table_downloads(
         people, key=f"{page}_people_{key}_dl", name=file_stub(view, f"{label}名单"), title=f"{view.place} {label}名单",
         caption=view.caliber + "证件号码、联系电话已脱敏。",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ledger.present.format import cell, show, signed, unit
+from ledger.present.format import MISSING, cell, show, signed, unit
 from ledger.query.definitions import figure
 from ledger.query.statements import FigureSet
 
@@ -51,6 +51,24 @@ def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = 
         row |= {header(k): cell(figure(k), total.values.get(k)) for k in keys}
         out = pd.concat([out, pd.DataFrame([row])], ignore_index=True)
     return out
+
+
+def on_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as a page shows it: a column with a missing value (a village with no
+    labourers has no employment rate) reads — there, not the grid's None, and its
+    other cells as text. Downloads keep the blank cell."""
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.isna().any():
+            out[column] = [MISSING if v is None or v != v else _text(v) for v in values.astype(object)]
+    return out
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def figure_list(values: dict, keys: list[str], columns: tuple[str, str] = ("项目", "金额")) -> pd.DataFrame:
