@@ -61,7 +61,7 @@ def on_screen(table: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         values = out[column]
         if values.isna().any():
-            out[column] = [MISSING if v is None or v != v else _text(v) for v in values.astype(object)]
+            out[column] = [MISSING if pd.isna(v) else _text(v) for v in values.astype(object)]
     return out
 
 
