@@ -88,20 +88,21 @@ def metric_row(data: Ledger, view: View, keys: list[str], *, per_row: int = 4, c
     return fs.values
 
 
-def chart(fig, *, key: str, filename: str, select: bool = False, view: View | None = None, data=None, keys=None):
+def chart(fig, *, key: str, filename: str, select: bool = False, view: View | None = None, data=None, keys=None,
+          table=None, title: str | None = None, caption: str | None = None):
     """A plotly chart with the PNG export button set up; bars can be clicked to drill.
     With ``view``, download buttons follow: the image rendered on the server with the
-    口径 line as caption, and with ``data``/``keys`` the chart's figures as Excel."""
+    口径 line (``caption``, the page's by default) as caption, and the chart's figures
+    as Excel (``table``, or made from ``data``/``keys``)."""
     kwargs = {"on_select": "rerun", "selection_mode": "points"} if select else {}
     # theme=None: the figure keeps its own fonts and colours (the same in exports).
     event = st.plotly_chart(fig, key=key, config=image_config(filename), width="stretch", theme=None, **kwargs)
     if view is not None:
         # The figure's title is escaped for plotly (charts.chart_text); Excel gets the text.
-        title = html.unescape(fig.layout.title.text or "") or filename
-        if data is not None and keys is None:
-            keys = [c for c in data.columns if c in BY_KEY]
-        table = figure_table(data, keys) if data is not None else None
-        chart_downloads(fig, key=f"{key}_dl", name=filename, title=title, caption=view.caliber, table=table)
+        title = title or html.unescape(fig.layout.title.text or "") or filename
+        if table is None and data is not None:
+            table = figure_table(data, keys or [c for c in data.columns if c in BY_KEY])
+        chart_downloads(fig, key=f"{key}_dl", name=filename, title=title, caption=caption or view.caliber, table=table)
     return event
 
 
@@ -124,10 +125,8 @@ def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
     shown = catalogue.render(v, view.request, data.read)
     widget = pick_key(page, shown.category, v.keys[0]) if v.by == "place" else f"{page}_{v.name}"
     stub = file_stub(view, shown.title.removeprefix(view.place).removeprefix(view.request.title_place))
-    select = {"on_select": "rerun", "selection_mode": "points"} if v.by == "place" or v.people_on_click else {}
-    event = st.plotly_chart(shown.figure, key=widget, config=image_config(stub), width="stretch", theme=None, **select)
-    chart_downloads(shown.figure, key=f"{widget}_dl", name=stub, title=shown.title, caption=shown.caliber,
-                    table=shown.table)
+    event = chart(shown.figure, key=widget, filename=stub, select=v.by == "place" or v.people_on_click, view=view,
+                  table=shown.table, title=shown.title, caption=shown.caliber)
     if v.by == "place":
         st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
     elif v.people_on_click:

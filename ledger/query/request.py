@@ -167,14 +167,14 @@ def targets(engine, request: Request) -> list[tuple[str, pd.DataFrame, pd.DataFr
     return targets_module.ranked_tables(rows)
 
 
-def quality_summary(engine, request: Request) -> pd.DataFrame:
-    """Data-quality counts per check (``quality.overview``); always today's ledger."""
-    return quality_module.overview(quality_module.summary(engine, request.as_of, scope=request.scope), request.township)
-
-
-def quality_by_township(engine, request: Request, checks: tuple[str, ...]) -> pd.DataFrame:
-    return quality_module.by_township(quality_module.summary(engine, request.as_of, scope=request.scope),
-                                      request.township, checks)
+def quality_summary(engine, request: Request) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Data-quality counts, from one run of the 13 checks (always today's ledger): per
+    check (``quality.overview``), and per township of the checks that found something
+    (``quality.by_township``)."""
+    counts = quality_module.summary(engine, request.as_of, scope=request.scope)
+    overview = quality_module.overview(counts, request.township)
+    found = tuple(overview.loc[overview["问题数"] > 0, "检查项"])
+    return overview, quality_module.by_township(counts, request.township, found)
 
 
 def quality_rows(engine, request: Request, check_key: str) -> pd.DataFrame:
