@@ -12,6 +12,7 @@ import pandas as pd
 
 from catalogue.views import ChartView
 from charts import category_bar, grouped_bar, ranked_bar, trend_line, workshop_lines
+from ledger.access.masking import chart_values
 from ledger.present.caliber import caliber, sheets_of
 from ledger.present.frames import figure_table
 from ledger.query import request as q
@@ -70,11 +71,12 @@ def render(v: ChartView, request: Request, read: Read, *, dark: bool = False, hi
         rows = read(q.breakdown, request, list(v.keys), category)
         if v.known_only:
             rows = with_figure(rows, list(v.keys))
+        bars = chart_values(rows, v.keys)  # a village's <5 has no bar; its table cell says <5
         if len(v.keys) == 1:
-            fig = ranked_bar(rows, v.keys[0], category=category, title=name, unit=v.unit, money=v.money, dark=dark,
+            fig = ranked_bar(bars, v.keys[0], category=category, title=name, unit=v.unit, money=v.money, dark=dark,
                              highlight=highlight)
         else:
-            fig = grouped_bar(rows, v.series, category=category, title=name, unit=v.unit, money=v.money, dark=dark)
+            fig = grouped_bar(bars, v.series, category=category, title=name, unit=v.unit, money=v.money, dark=dark)
     else:
         category = v.by
         rows = read(q.breakdown, request, list(v.keys), category)

@@ -10,7 +10,7 @@ from ui.data import ledger
 PAGE = "history"
 DONE = f"{PAGE}_done"
 
-engine = ledger().engine
+engine = ledger(PAGE).engine
 st.title("导入记录")
 st.caption("每次导入和恢复都会记录：时间、导入人、文件、SHA-256、各表各月行数。恢复不会删除任何数据，恢复本身也会记录，可以再次恢复。")
 

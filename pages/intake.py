@@ -30,7 +30,7 @@ BY_TOWNSHIP = "只替换文件中的乡镇（其他乡镇的数据保持不变�
 WHOLE_MONTH = "整月替换（按全区汇总表导入）"
 ROUND, DONE, CHECKED, PREVIEWED = (f"{PAGE}_{k}" for k in ("round", "done", "checked", "previewed"))
 
-data = ledger()
+data = ledger(PAGE)
 engine = data.engine
 st.title("数据导入")
 st.caption(

@@ -35,7 +35,7 @@ st.markdown(
 
 @st.fragment(run_every=REFRESH)
 def board() -> None:
-    data = ledger()
+    data = ledger(PAGE)
     months = data.months()
     if not months:
         st.header("台账中还没有数据")

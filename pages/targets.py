@@ -13,7 +13,7 @@ from ui.text import plain
 
 PAGE = "targets"
 
-data = ledger()
+data = ledger(PAGE)
 view = scope_sidebar(data, PAGE, poor_toggle=False, drill=False)
 page_header(PAGE, f"{view.as_of.year if view.as_of else ''}年度目标任务考核", view)
 

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ledger.store.config import make_engine  # noqa: E402
-from ledger.store.schema import metadata  # noqa: E402
+from ledger.store.schema import APPEND_ONLY, metadata  # noqa: E402
 from sample_data.generate import SAMPLE_NAME  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -143,7 +143,10 @@ def _empty_server_store(engine, backend: str) -> None:
                 conn.execute(text(f"TRUNCATE TABLE `{table.name}`"))
             return
         for table in reversed(tables):
-            conn.execute(table.delete())
+            if table in APPEND_ONLY:  # DELETE is refused there; TRUNCATE fires no row trigger
+                conn.execute(text(f"TRUNCATE TABLE {table.name}"))
+            else:
+                conn.execute(table.delete())
         for table in tables:
             column = table.autoincrement_column
             if column is not None:

@@ -15,6 +15,7 @@ from tests.conftest import ROOT
 LAYERS = [
     "loaders",
     "ledger.store",
+    "ledger.access",
     "ledger.query",
     "ledger.intake",
     "ledger.present",

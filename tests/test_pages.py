@@ -11,6 +11,7 @@ from ledger import query
 from ledger.present.format import show
 from ledger.query.definitions import figure
 from tests.conftest import ROOT
+from tests.signing import sign_in
 from ui.pages import PAGES
 
 APP = str(ROOT / "dashboard.py")
@@ -28,7 +29,9 @@ def _fresh_cache():
 @pytest.fixture
 def app(sample_db, monkeypatch, _fresh_cache):
     monkeypatch.setenv("LEDGER_DB_URL", sample_db.url.render_as_string(hide_password=False))
-    return AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
+    sign_in(at, sample_db)  # a 数据管理员: every page, every township, people as written
+    return at
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)

@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 
 from ledger.query.definitions import FIGURES
-from ledger.query.people import masked_id, masked_phone, people
+from ledger.access.masking import mask_id as masked_id
+from ledger.access.masking import mask_phone as masked_phone
+from ledger.query.people import people
 from ledger.query.statements import (
     ALL,
     BANDS,

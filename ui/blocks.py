@@ -38,7 +38,7 @@ LOWER_IS_BETTER = {"labor.unemployed", "labor.poor_unemployed", "labor.unemploye
 def open_page(page: str, title: str, **sidebar) -> tuple[Ledger, View]:
     """Every ledger page starts so: the ledger, the sidebar's view (``sidebar`` are
     ``scope_sidebar``'s options) and the header with its 口径 and breadcrumb."""
-    data = ledger()
+    data = ledger(page)
     view = scope_sidebar(data, page, **sidebar)
     page_header(page, title, view)
     return data, view

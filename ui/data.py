@@ -4,16 +4,25 @@ One cache wrapper: ``Ledger.read(fn, request, *args)`` runs a query-layer functi
 ``fn(engine, request, *args)`` and keeps its result per database URL and data version
 (the latest history entry), so an import or a restore invalidates every cached figure
 without clearing by hand. The request carries the rest of the key (as-of, place, scope,
-建档立卡 only, the ledger as reported)."""
+建档立卡 only, the ledger as reported).
+
+Every request a page makes is bound here to the signed-in account before it reaches
+the query layer: its scope and its rights to personal data replace whatever the page
+(or the URL, or a drill-down) put there, so no page can widen them. No account, no rows."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
+from ledger.access import audit
+from ledger.access.accounts import Account
+from ledger.access.roles import FULL, NONE, REVEAL
+from ledger.access.scope import NOBODY
 from ledger.query import request as q
 from ledger.query.request import Request, reading
 from ledger.store.config import database_url, make_engine
@@ -49,24 +58,47 @@ def _cached(url: str, version: int, name: str, request: Request, args: tuple, _f
     return _fn(_engine(url), request, *args)
 
 
-class Ledger:
-    """What a page asks of the ledger, through the cache."""
+REVEALED = "revealed_lists"  # lists a 区领导 revealed in this session, with a reason
+OPENED = "opened_lists"  # people-level lists already in the audit log for this session
 
-    def __init__(self, engine: Engine):
+
+class Ledger:
+    """What a page asks of the ledger, through the cache, as the signed-in account."""
+
+    def __init__(self, engine: Engine, account: Account | None):
         self.engine = engine
+        self.account = account
         self.url = engine.url.render_as_string(hide_password=False)
         self.version = data_version(engine)
+
+    def bound(self, request: Request, *, revealed: bool = False) -> Request:
+        """``request`` with the account's scope, rights and name: the only requests
+        that reach the query layer from a page."""
+        a = self.account
+        if a is None:
+            return replace(request, scope=NOBODY, personal=NONE, viewer=None)
+        personal = FULL if a.role.personal == REVEAL and revealed else a.role.personal
+        return replace(request, scope=a.scope, personal=personal, viewer=a.label)
 
     def read(self, fn, request: Request, *args):
         """``fn(engine, request, *args)`` (a function of ``ledger.query.request``, or
         another that takes the request after the engine), cached."""
+        request = self.bound(request)
         return _cached(self.url, self.version, f"{fn.__module__}.{fn.__qualname__}", request, args, fn)
 
-    def run(self, fn, request: Request, *args, **kwargs):
-        """``fn(engine, *args, **kwargs)`` (an export) uncached, reading the ledger the
-        request reads (today's, or the one a month was reported from)."""
+    def run(self, fn, request: Request, *args, what: str | None = None, **kwargs):
+        """``fn(engine, request, *args, **kwargs)`` (an export) uncached, reading the
+        ledger the request reads (today's, or the one a month was reported from), as
+        the account; the export goes into the audit log."""
+        request = self.bound(request)
+        self.log("export", target=what or fn.__qualname__, detail=f"{request.place} {request.month or ''}".strip())
         with reading(self.engine, request):
-            return fn(self.engine, *args, **kwargs)
+            return fn(self.engine, request, *args, **kwargs)
+
+    def log(self, action: str, *, target: str | None = None, detail: str | None = None) -> None:
+        a = self.account
+        audit.record(self.engine, action, login=a.login if a else None, role=a.role.key if a else None,
+                     target=target, detail=detail)
 
     def months(self, request: Request | None = None) -> list[str]:
         return self.read(q.months, request or Request(None))
@@ -80,8 +112,37 @@ class Ledger:
     def monthly(self, request: Request, keys, cumulative: bool = True):
         return self.read(q.monthly, request, tuple(keys), cumulative)
 
-    def people(self, request: Request, key: str, filters: dict | None = None):
-        return self.read(q.people, request, key, tuple(sorted((filters or {}).items())))
+    @property
+    def people_lists(self) -> bool:
+        """Whether the account may see people-level lists at all (a 材料员 may not)."""
+        return self.account is not None and self.account.role.people_lists
+
+    def may_reveal(self) -> bool:
+        return self.account is not None and self.account.role.personal == REVEAL
+
+    def revealed(self, list_id: str) -> bool:
+        return list_id in st.session_state.get(REVEALED, {})
+
+    def reveal(self, list_id: str, reason: str) -> None:
+        """A 区领导 shows one list unmasked, having said why: logged, for this session."""
+        if not self.may_reveal() or not reason.strip():
+            raise PermissionError("须说明理由后才能查看完整个人信息。")
+        self.log("reveal", target=list_id, detail=reason.strip())
+        st.session_state.setdefault(REVEALED, {})[list_id] = reason.strip()
+
+    def people(self, request: Request, key: str, filters: dict | None = None, *, list_id: str | None = None):
+        """The people behind a figure, masked as the account's rights say; opening the
+        list is logged once a session."""
+        items = tuple(sorted((filters or {}).items()))
+        list_id = list_id or f"{key} {request.place} {dict(items) or ''}".strip()
+        bound = self.bound(request, revealed=self.revealed(list_id))
+        if bound.personal == NONE:
+            raise PermissionError("该账号无权查看人员名单。")
+        opened = st.session_state.setdefault(OPENED, set())
+        if (list_id, bound.personal) not in opened:
+            self.log("people_list", target=list_id, detail="完整信息" if bound.personal == FULL else "脱敏")
+            opened.add((list_id, bound.personal))
+        return _cached(self.url, self.version, f"{q.people.__module__}.people", bound, (key, items), q.people)
 
 
 def _ensure_router() -> None:
@@ -105,7 +166,13 @@ def store() -> tuple[str, Engine]:
     return url, _engine(url)
 
 
-def ledger() -> Ledger:
-    """The page's access to the ledger (the router has run the first start before)."""
+def ledger(page: str) -> Ledger:
+    """The page's access to the ledger as the signed-in account (the router has run
+    the first start before); a page the account may not use, or no account, stops here."""
+    from .auth import current_account, refuse
+
     _ensure_router()
-    return Ledger(store()[1])
+    account = current_account()
+    if account is None or not account.may_open(page) or account.must_change:
+        refuse(account, page)
+    return Ledger(store()[1], account)

@@ -12,6 +12,7 @@ from typing import Callable
 import streamlit as st
 from sqlalchemy import Engine, func, select
 
+from ledger.access.accounts import add_demo_accounts
 from ledger.store.config import ROOT, is_default
 from ledger.store.imports import ImportOutcome, read_and_import
 from ledger.store.schema import imports, init_db
@@ -48,13 +49,16 @@ def sample_workbook(progress: Progress = lambda f, m: None) -> Path:
 
 
 def load_sample(engine: Engine, progress: Progress = lambda f, m: None, workbook: Path | None = None) -> ImportOutcome | None:
-    """Import the sample ledger into an empty store; does nothing to a store that has data."""
+    """Import the sample ledger into an empty store, with the demo accounts (one per
+    role; the login page names them); does nothing to a store that has data."""
     init_db(engine)
     if not is_empty(engine):
         return None
     path = workbook or sample_workbook(progress)
     progress(0.4, f"正在导入示例台账 {Path(path).name}（约30,000名劳动力×9个月）……")
     outcome = read_and_import(engine, path, user="示例数据")
+    if outcome.ok:
+        add_demo_accounts(engine)  # one per role, each to choose a new password at first login
     progress(1.0, "示例台账导入完成")
     return outcome
 

@@ -11,6 +11,11 @@ class PageSpec(NamedTuple):
     title: str
     icon: str
 
+    @property
+    def key(self) -> str:
+        """The page's name in ``ledger.access.roles`` (its file's stem)."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".py")
+
 
 # Material icons inside the app are bundled with Streamlit (no font download).
 PAGES: list[PageSpec] = [
@@ -29,4 +34,11 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/quality.py", "数据质量", ":material/rule:"),
     PageSpec("pages/reported.py", "月度报送", ":material/assignment_turned_in:"),
     PageSpec("pages/screen.py", "大屏", ":material/tv:"),
+    PageSpec("pages/accounts.py", "账号管理", ":material/manage_accounts:"),
+    PageSpec("pages/audit.py", "审计日志", ":material/policy:"),
 ]
+
+
+def pages_of(account) -> list[PageSpec]:
+    """The pages an account's role may use, in the list's order."""
+    return [p for p in PAGES if account.may_open(p.key)]

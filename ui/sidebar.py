@@ -70,12 +70,22 @@ class View:
         return caliber(self.request)
 
 
+def townships_of(data: Ledger) -> list[str]:
+    """The sidebar's choices: 全区 and every township for a district role, only its own
+    townships for a township head (the query layer would return nothing of the others)."""
+    names = township_names(data.engine)
+    scope = data.bound(Request(None)).scope
+    if scope.is_district:
+        return [ALL] + names
+    return [n for n in names if scope.allows(n)] or sorted(scope.townships)
+
+
 def _from_url(param: str, options: list[str], label: str) -> str | None:
     value = st.query_params.get(param)
     if value is None:
         return None
     if value not in options:
-        st.toast(plain(f"链接中的{label}“{value}”不存在，已改为默认值"))
+        st.toast(plain(f"链接中的{label}“{value}”不存在或无权查看，已改为默认值"))
         return None
     return value
 
@@ -157,7 +167,7 @@ def _basis_radio(page: str, frozen: dict) -> bool:
 
 def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: bool = True, basis: bool = True) -> View:
     months = data.months()
-    towns = [ALL] + township_names(data.engine)
+    towns = townships_of(data)
     if drill:
         _consume_picks(page)
     with st.sidebar:
@@ -170,10 +180,13 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
             if st.session_state[month_key] not in months:
                 st.session_state[month_key] = months[-1]
         if town_key not in st.session_state:
-            town = _from_url("township", towns, "乡镇") or st.session_state.get("view_township") or ALL
-            st.session_state[town_key] = town if town in towns else ALL
+            town = _from_url("township", towns, "乡镇") or st.session_state.get("view_township") or towns[0]
+            st.session_state[town_key] = town if town in towns else towns[0]
             if "village" in st.query_params:
                 st.session_state["view_village"] = st.query_params["village"]
+        if st.session_state[town_key] not in towns:  # a township of another account, or an edited state
+            st.session_state[town_key] = towns[0]
+            st.session_state["view_village"] = None
         month = st.selectbox(
             "统计月份", months[::-1], format_func=month_label, key=month_key
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from ledger.access.masking import is_few
 from ledger.query.definitions import Figure
 
 SCREEN, REPORT = "screen", "report"
@@ -41,9 +42,12 @@ def unit(fig: Figure) -> str:
 
 
 def show(fig: Figure, value, style: str = SCREEN) -> str:
-    """A figure with its unit: money in 万元, rates in %, counts as integers."""
+    """A figure with its unit: money in 万元, rates in %, counts as integers (a
+    suppressed small count as ``<5人``)."""
     if value is None:
         return MISSING
+    if is_few(value):
+        return f"{value}{fig.unit}"
     if fig.in_wan:
         return f"{wan(value, style)}万元"
     if fig.agg == "ratio":
@@ -66,17 +70,18 @@ def signed(fig: Figure, change) -> str:
 
 
 def delta(fig: Figure, now, before) -> str | None:
-    """The change from ``before`` to ``now`` (环比), or None when either is missing."""
-    if now is None or before is None:
+    """The change from ``before`` to ``now`` (环比), or None when either is missing
+    (or suppressed)."""
+    if now is None or before is None or is_few(now) or is_few(before):
         return None
     return signed(fig, Decimal(str(now)) - Decimal(str(before)))
 
 
 def cell(fig: Figure, value):
     """A figure as a table cell (screen, Excel): money in 万元 rounded to cents, other
-    numbers as they are; None stays blank."""
-    if value is None:
-        return None
+    numbers as they are; None stays blank, a suppressed count reads ``<5``."""
+    if value is None or is_few(value):
+        return value
     if fig.in_wan:
         return float((Decimal(value) / 10000).quantize(CENTS, rounding=ROUND_HALF_UP))
     if isinstance(value, Decimal):
@@ -88,6 +93,8 @@ def cell_text(fig: Figure, value) -> str:
     """A figure as the text of a printed table's cell (the briefing's): no unit."""
     if value is None:
         return MISSING
+    if is_few(value):
+        return value
     if fig.in_wan:
         return wan(value)
     if fig.agg == "ratio":

@@ -14,6 +14,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import case, func, select
 
+from ledger.access.masking import mask_frame
 from ledger.query.definitions import figure, trainee_is_poor
 from ledger.query.statements import (
     ALL,
@@ -47,23 +48,6 @@ ROW = "行号"
 SOURCE = "来源文件"  # the workbook 行号 is a row of (an import may carry rows of an earlier file)
 CENTS = Decimal("0.01")
 LOOKED_UP = "是（据劳动力台账）"  # a trainee's blank 是否建档立卡 that the labourer sheet fills
-
-
-def masked_id(id_number: str | None) -> str | None:
-    """``451203198503121234`` → ``451203********1234``: the region and the last four
-    stay, the birth date and sequence go. A value too short to keep both is all stars."""
-    if not id_number:
-        return id_number
-    s = str(id_number)
-    return s[:6] + "*" * 8 + s[-4:] if len(s) >= 11 else "*" * len(s)
-
-
-def masked_phone(phone: str | None) -> str | None:
-    """``13812345678`` → ``138****5678``. A value too short to keep 3 + 4 is all stars."""
-    if not phone:
-        return phone
-    s = str(phone)
-    return s[:3] + "****" + s[-4:] if len(s) >= 8 else "*" * len(s)
 
 
 def _is_row_count(fig) -> bool:
@@ -103,10 +87,6 @@ def _filters(sheet: str, t, filters: dict | None) -> list:
 def _cell(col, value):
     if value is None:
         return "" if col.kind in ("yesno", "text", "enum", "id", "phone") else None
-    if col.kind == "id":
-        return masked_id(value)
-    if col.kind == "phone":
-        return masked_phone(value)
     if col.kind == "yesno":
         yes, no = col.values or YES_NO
         return yes if value else no
@@ -128,11 +108,13 @@ def people(
     poor_only: bool = False,
     limit: int | None = None,
     filters: dict | None = None,
+    masked: bool = True,
 ) -> pd.DataFrame:
     """The rows a count figure counts (labourers, posts, trainees, payments) for that
     scope and date, ordered by township (code order), village, name and row: 行号 (the
-    row in the imported workbook), the sheet's columns under their Chinese headers, ID
-    and phone numbers masked, yes/no as 是/否 (意愿 as 有/无), money in yuan, and last
+    row in the imported workbook), the sheet's columns under their Chinese headers
+    (names, ID and phone numbers and free text masked by ``access.masking`` unless
+    ``masked=False``, for a viewer with full rights), yes/no as 是/否 (意愿 as 有/无), money in yuan, and last
     来源文件 (the workbook 行号 refers to).
 
     ``village`` narrows to one village; ``filters`` ({column key: value}, a value of
@@ -184,4 +166,15 @@ def people(
     for h, c in zip(headers, [None] + cols):
         if c is None or c.kind == "int":  # whole numbers with blanks stay whole numbers
             frame[h] = pd.array(frame[h].tolist(), dtype="Int64")
-    return frame
+    return mask_frame(frame, _kinds(sheet, cols)) if masked else frame
+
+
+FREE_TEXT = ("remark", "employer", "work_place", "reason")
+
+
+def _kinds(sheet: str, cols) -> dict[str, str]:
+    """What each shown column holds, for the masking policy."""
+    kinds = {c.header: c.kind for c in cols if c.kind in ("id", "phone")}
+    kinds |= {c.header: "text" for c in cols if c.key in FREE_TEXT}
+    kinds |= {c.header: "name" for c in cols if c.key == NAME_COLUMN[sheet]}
+    return kinds

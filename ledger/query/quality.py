@@ -28,7 +28,7 @@ from typing import Callable
 import pandas as pd
 from sqlalchemy import String, and_, case, cast, exists, func, literal, literal_column, null, or_, select, union_all
 
-from ledger.query.people import masked_id
+from ledger.access.masking import mask_frame
 from ledger.query.statements import ALL, Scope, base_filter, connect, default_as_of, snapshot_month, township_order
 from ledger.store.schema import DATA
 from ledger.store.versions import current
@@ -435,8 +435,10 @@ def rows(
     *,
     scope: Scope = ALL,
     township: str | None = None,
+    masked: bool = True,
 ) -> pd.DataFrame:
-    """The rows ``check_key`` finds (行号, 表, 乡镇, 村, 姓名, 证件号码 masked, 说明),
+    """The rows ``check_key`` finds (行号, 表, 乡镇, 村, 姓名, 证件号码, 说明; masked by
+    ``access.masking`` unless ``masked=False``),
     ordered by township (code order), village, name and row. A township-level finding
     (a missing township, a workshop mismatch) has no 行号, 村, 姓名 or 证件号码."""
     c = check(check_key)
@@ -456,11 +458,11 @@ def rows(
             r["age"] = age_on(r["id_number"], as_of)
         records.append({
             "行号": r["source_row"], "表": SHEETS_BY_KEY[sheet].name, "乡镇": r["township"], "村": r["village"],
-            "姓名": r["name"], "证件号码": masked_id(r["id_number"]), "说明": c.explain(r),
+            "姓名": r["name"], "证件号码": r["id_number"], "说明": c.explain(r),
         })
     records.sort(key=lambda x: (order.get(x["乡镇"], len(order)), x["乡镇"] or "", x["村"] is None, x["村"] or "",
                                 x["姓名"] or "", x["表"], x["行号"] if x["行号"] is not None else -1))
-    return _frame(records)
+    return mask_frame(_frame(records)) if masked else _frame(records)
 
 
 def _frame(records: list[dict]) -> pd.DataFrame:

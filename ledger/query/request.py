@@ -1,6 +1,9 @@
 """One request through the query layer: which ledger (today's, or the one a month was
 reported from), as of which date, for which place and drill level, who may be seen
-(the scope), and whether only 建档立卡 labourers count. Pages, the catalogue of views
+(the scope, and how much of a person: ``personal``), and whether only 建档立卡
+labourers count. A request that names nobody (``scope`` left at ``NOBODY``) reads no
+rows: the scope comes from the signed-in account (``ui.data.Ledger`` binds it), the
+command line's ``--user``, or an export's caller, never from a default. Pages, the catalogue of views
 and the exports all ask with a ``Request``; the functions here turn it into the
 statements' arguments, so no caller repeats the as-of default, the basis or the rule
 for the district-wide row.
@@ -14,12 +17,16 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from ledger.access.masking import suppress_small
+from ledger.access.roles import FULL, NONE, REVEAL
+from ledger.access.scope import NOBODY
 from ledger.query import people as people_module
 from ledger.query import quality as quality_module
 from ledger.query import reported as reported_module
 from ledger.query import statements
 from ledger.query import targets as targets_module
-from ledger.query.statements import ALL, FigureSet, Scope
+from ledger.query.definitions import figure as figure_of
+from ledger.query.statements import FigureSet, Scope
 from ledger.store.versions import as_recorded
 from loaders.townships import DISTRICT
 
@@ -39,8 +46,16 @@ class Request:
     township: str | None = None  # None: the whole district
     village: str | None = None
     poor_only: bool = False
-    scope: Scope = ALL
+    scope: Scope = NOBODY
     basis: Basis | None = None  # None: today's ledger
+    # FULL: people as written; REVEAL: masked (the viewer may reveal a list); NONE: no
+    # people-level data, and village counts below 5 read <5 (as for REVEAL)
+    personal: str = REVEAL
+    viewer: str | None = None  # the account, as an export's watermark names it
+
+    @property
+    def masked(self) -> bool:
+        return self.personal != FULL
 
     @property
     def level(self) -> str:
@@ -121,7 +136,16 @@ def breakdown(engine, request: Request, keys, by: str | None = None) -> pd.DataF
             engine, list(keys), request.as_of, scope=request.scope, by=by, township=request.township,
             poor_only=request.poor_only,
         )
-    return statements.placed(rows, by, list(keys))
+    rows = statements.placed(rows, by, list(keys))
+    if by == "village" and request.masked:
+        rows = suppress_small(rows, [k for k in keys if _is_count(k)])
+    return rows
+
+
+def _is_count(key: str) -> bool:
+    """A head count (people, households, posts …) that can point at a household when small."""
+    fig = figure_of(key)
+    return fig.agg in ("count", "distinct") and not fig.money
 
 
 def monthly(engine, request: Request, keys, cumulative: bool = True) -> pd.DataFrame:
@@ -134,18 +158,21 @@ def monthly(engine, request: Request, keys, cumulative: bool = True) -> pd.DataF
 
 def villages(engine, request: Request) -> list[str]:
     """The villages of the request's township."""
-    return list(breakdown(engine, Request(request.as_of, request.township, scope=request.scope, basis=request.basis),
-                          ["labor.total"], by="village")["village"])
+    return list(breakdown(engine, Request(request.as_of, request.township, scope=request.scope, basis=request.basis,
+                                          personal=request.personal), ["labor.total"], by="village")["village"])
 
 
 def people(engine, request: Request, key: str, filters=None) -> pd.DataFrame:
     """The ledger rows behind a count figure; ``filters`` maps columns to values (a dict
-    or its items)."""
+    or its items). Masked unless the request carries full rights; PermissionError for
+    a request with no right to people-level data."""
+    if request.personal == NONE:
+        raise PermissionError("该账号无权查看人员名单。")
     filters = dict(filters) if filters else None
     with reading(engine, request):
         return people_module.people(
             engine, key, request.as_of, scope=request.scope, township=request.township, village=request.village,
-            poor_only=request.poor_only, filters=filters,
+            poor_only=request.poor_only, filters=filters, masked=request.masked,
         )
 
 
@@ -178,13 +205,20 @@ def quality_summary(engine, request: Request) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def quality_rows(engine, request: Request, check_key: str) -> pd.DataFrame:
-    return quality_module.rows(engine, check_key, request.as_of, scope=request.scope, township=request.township)
+    """The rows a check found (named people: masked unless the request has full rights)."""
+    if request.personal == NONE:
+        raise PermissionError("该账号无权查看人员名单。")
+    return quality_module.rows(engine, check_key, request.as_of, scope=request.scope, township=request.township,
+                               masked=request.masked)
 
 
 def changes_since_reported(engine, request: Request, freeze_id: int) -> pd.DataFrame:
     """How today's ledger differs from the latest report of the request's month, whose
-    freeze is ``freeze_id`` (part of the cache key: freezing again adds no history entry)."""
-    return reported_module.changes_since_reported(engine, request.month)
+    freeze is ``freeze_id`` (part of the cache key: freezing again adds no history entry);
+    only the rows of the request's scope (the district's own rows for a district scope)."""
+    changes = reported_module.changes_since_reported(engine, request.month)
+    place = changes["乡镇"].map(lambda t: None if t == DISTRICT else t)
+    return changes[[request.scope.allows(t) for t in place]].reset_index(drop=True)
 
 
 def _scalar(value):

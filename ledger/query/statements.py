@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select, true
+from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select
 
+from ledger.access.scope import ALL, NOBODY, Scope  # noqa: F401  (the query layer's scope is the account's)
 from ledger.query.definitions import BY_KEY, EMPLOYED, FIGURES, Figure, figure, trainee_is_poor
 from ledger.store.schema import BOOKKEEPING, DATA
 from ledger.store.townships import stored_townships
@@ -42,34 +43,6 @@ DISTRICT_WIDE = "全区（不分乡镇）"
 NO_VILLAGE = "（未分村）"
 BLANK = "（未填）"
 CENTS = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The townships a viewer may see. ``None`` is the whole district, including rows
-    that belong to no township; an empty set sees nothing."""
-
-    townships: frozenset[str] | None = None
-
-    @classmethod
-    def of(cls, *names: str) -> "Scope":
-        return cls(frozenset(names))
-
-    def narrowed(self, township: str | None) -> "Scope":
-        if township is None:
-            return self
-        allowed = self.townships is None or township in self.townships
-        return Scope(frozenset([township]) if allowed else frozenset())
-
-    def clause(self, column):
-        if self.townships is None:
-            return true()
-        if not self.townships:
-            return false()
-        return column.in_(sorted(self.townships))
-
-
-ALL = Scope()
 
 
 @dataclass

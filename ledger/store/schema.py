@@ -160,6 +160,66 @@ reported = Table(
 )
 
 
+# --- Who may see what (ledger/access) ---------------------------------------------
+
+accounts = Table(
+    "ledger_accounts",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("display_name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("townships", Text),  # JSON list; None: every township (a district role)
+    Column("password_hash", String(255), nullable=False),  # Argon2id, never the password
+    Column("must_change", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("demo", Boolean, nullable=False),  # made by the sample build, says the login page
+    Column("created_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    **MYSQL,
+)
+
+# Failed logins by the name typed, whether or not such an account exists (an unknown
+# name is slowed down and locked like a known one, so a guess tells nothing).
+login_attempts = Table(
+    "ledger_login_attempts",
+    metadata,
+    Column("login", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", DateTime),
+    Column("locked_until", DateTime),
+    **MYSQL,
+)
+
+# A signed-in browser session: only the SHA-256 of its token is kept.
+account_sessions = Table(
+    "ledger_account_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("login", String(64), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("closed_at", DateTime),  # logout, password change, disabling: never valid again
+    **MYSQL,
+)
+
+# Append-only for the application: the store refuses UPDATE and DELETE (init_db adds
+# the triggers), ledger/access/audit.py only inserts and reads.
+audit_log = Table(
+    "ledger_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("login", String(64)),  # None: no account (a failed login of an unknown name keeps the name typed)
+    Column("role", String(20)),
+    Column("action", String(40), nullable=False, index=True),
+    Column("target", String(500)),  # the page, list, file or account acted on
+    Column("detail", Text),  # the reason given, the filters, the outcome
+    **MYSQL,
+)
+
+APPEND_ONLY = (audit_log,)
+
+
 _checked: weakref.WeakSet = weakref.WeakSet()  # engines whose schema is known to be current
 
 
@@ -170,6 +230,7 @@ def init_db(engine: Engine) -> None:
         return
     metadata.create_all(engine)
     _add_missing_columns(engine)
+    _append_only(engine)
     with engine.begin() as conn:
         if conn.execute(select(write_lock.c.id)).first() is None:
             conn.execute(write_lock.insert().values(id=1, n=0))
@@ -191,6 +252,32 @@ def _add_missing_columns(engine: Engine) -> None:
                     quote = conn.dialect.identifier_preparer.quote
                     kind = column.type.compile(dialect=conn.dialect)
                     conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}")
+
+
+_GUARDS = {
+    # SQLite and MySQL/MariaDB: a trigger per statement kind that aborts it.
+    "sqlite": ["CREATE TRIGGER IF NOT EXISTS {t}_no_{op} BEFORE {OP} ON {t} "
+               "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"],
+    "mysql": ["CREATE TRIGGER IF NOT EXISTS {t}_no_{op} BEFORE {OP} ON {t} FOR EACH ROW "
+              "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit log is append-only'"],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$",
+        "DROP TRIGGER IF EXISTS {t}_no_{op} ON {t}",
+        "CREATE TRIGGER {t}_no_{op} BEFORE {OP} ON {t} FOR EACH ROW EXECUTE FUNCTION ledger_append_only()",
+    ],
+}
+
+
+def _append_only(engine: Engine) -> None:
+    """The audit log refuses UPDATE and DELETE in the database itself, so no code path
+    of the application (nor a page bug) can rewrite who did what."""
+    backend = "mysql" if engine.dialect.name in ("mysql", "mariadb") else engine.dialect.name
+    with engine.begin() as conn:
+        for table in APPEND_ONLY:
+            for op in ("update", "delete"):
+                for sql in _GUARDS.get(backend, []):
+                    conn.exec_driver_sql(sql.format(t=table.name, op=op, OP=op.upper()))
 
 
 def lock_for_writing(conn: Connection) -> None:

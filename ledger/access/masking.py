@@ -1,0 +1,138 @@
+"""The one masking policy for personal data. Every list, download, briefing, slide,
+problem table and command-line message that may carry a name, an ID or a phone number
+goes through here; nothing else masks.
+
+- ID numbers keep the region (6) and the last four: ``451203********1234``;
+- phones keep 3 + 4: ``138****5678``;
+- names keep the surname's first character: ``张*``, ``欧阳**`` → ``欧***``;
+- free text (备注, 务工单位, a reason, a loader's message) has every ID-like and
+  phone-like run of digits masked as above, and the names of the list's own people
+  replaced by their masked form.
+
+Masked values are never reversible; a role with full rights gets the ledger as written.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import pandas as pd
+
+# 18-digit IDs (last may be X), the old 15-digit ones; mobiles 1[3-9]xxxxxxxxx; other
+# runs of 9+ digits (landlines with area code, bank cards) inside free text; shorter
+# runs stay, they are row numbers and amounts in a message.
+_ID = re.compile(r"(?<![0-9])[1-9][0-9]{14}(?:[0-9]{2}[0-9Xx])?(?![0-9Xx])")
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_DIGITS = re.compile(r"(?<![0-9*])[0-9]{9,}(?![0-9])")
+
+# What a column holds, by the sheet's column key or its Chinese header.
+KINDS = {
+    "id": ("id_number", "身份证号", "身份证号码", "证件号码", "公民身份号码"),
+    "phone": ("phone", "联系电话", "手机号", "手机号码", "电话"),
+    "name": ("name", "recipient", "姓名", "领取人", "补贴对象", "户主姓名"),
+    "text": ("remark", "employer", "work_place", "reason", "备注", "务工单位", "就业单位", "务工地点",
+             "具体务工地点", "离岗原因", "说明", "问题", "单元格内容", "原值"),
+}
+KIND_OF = {header: kind for kind, headers in KINDS.items() for header in headers}
+
+
+def mask_id(id_number: str | None) -> str | None:
+    """``451203198503121234`` → ``451203********1234``: the region and the last four
+    stay, the birth date and sequence go. A value too short to keep both is all stars."""
+    if not id_number:
+        return id_number
+    s = str(id_number)
+    return s[:6] + "*" * 8 + s[-4:] if len(s) >= 11 else "*" * len(s)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``13812345678`` → ``138****5678``. A value too short to keep 3 + 4 is all stars."""
+    if not phone:
+        return phone
+    s = str(phone)
+    return s[:3] + "****" + s[-4:] if len(s) >= 8 else "*" * len(s)
+
+
+def mask_name(name: str | None) -> str | None:
+    """``张三`` → ``张*``, ``欧阳明华`` → ``欧***``: the first character and the length."""
+    if not name:
+        return name
+    s = str(name).strip()
+    return s[:1] + "*" * (len(s) - 1) if len(s) > 1 else "*"
+
+
+def mask_text(text, names: Iterable[str] = ()) -> object:
+    """Free text with IDs, phones and long digit runs masked, and ``names`` (the people
+    of the same list) replaced by their masked form. Non-text values pass unchanged."""
+    if not isinstance(text, str) or not text:
+        return text
+    out = _ID.sub(lambda m: mask_id(m.group()), text)
+    out = _MOBILE.sub(lambda m: mask_phone(m.group()), out)
+    out = _DIGITS.sub(lambda m: mask_phone(m.group()), out)
+    for name in sorted({n for n in names if isinstance(n, str) and len(n.strip()) >= 2}, key=len, reverse=True):
+        out = out.replace(name.strip(), mask_name(name))
+    return out
+
+
+def mask_value(kind: str | None, value, names: Iterable[str] = ()):
+    if kind == "id":
+        return mask_id(value) if isinstance(value, str) else value
+    if kind == "phone":
+        return mask_phone(value) if isinstance(value, str) else value
+    if kind == "name":
+        return mask_name(value) if isinstance(value, str) else value
+    if kind == "text":
+        return mask_text(value, names)
+    return value
+
+
+def mask_frame(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` with its personal columns masked: ``kinds`` maps a column to
+    id/phone/name/text, else the column's name says (``KINDS``). Names in free text are
+    those of the frame's own name columns."""
+    kinds = {c: (kinds or {}).get(c) or KIND_OF.get(str(c)) for c in frame.columns}
+    if not any(kinds.values()):
+        return frame
+    names = [v for c, k in kinds.items() if k == "name" for v in frame[c].dropna().tolist()]
+    out = frame.copy()
+    for column, kind in kinds.items():
+        if kind:
+            out[column] = [mask_value(kind, v, names) for v in frame[column].tolist()]
+    return out
+
+
+def mask_message(text: str) -> str:
+    """A loader's or importer's message (it quotes the cell: an ID, a phone): masked."""
+    return mask_text(text)
+
+
+# Village-level counts below this are shown as ``FEW`` to a viewer without personal-data
+# rights: a count of 1–4 in a village points at a household. Totals are computed from
+# the ledger, not from the shown cells, so they stay right.
+SMALL = 5
+FEW = f"<{SMALL}"
+
+
+def is_few(value) -> bool:
+    return isinstance(value, str) and value == FEW
+
+
+def suppress_small(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """A copy with counts 1–4 in ``columns`` replaced by ``FEW`` (0 stays: nobody to point at)."""
+    out = frame.copy()
+    for column in columns:
+        values = out[column].tolist()
+        if any(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < SMALL for v in values):
+            out[column] = pd.Series([FEW if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < SMALL
+                                     else v for v in values], index=out.index, dtype=object)
+    return out
+
+
+def chart_values(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """For a chart: suppressed cells become blank (no bar), the rest stay numbers."""
+    out = frame.copy()
+    for column in columns:
+        if column in out and any(is_few(v) for v in out[column].tolist()):
+            out[column] = pd.to_numeric(out[column].map(lambda v: None if is_few(v) else v), errors="coerce")
+    return out
