@@ -171,12 +171,15 @@ def expected_counts(planted: dict) -> dict:
 
 def assert_rows(engine, planted: dict) -> None:
     for c in quality.CHECKS:
-        got = quality.rows(engine, c.key, AS_OF)
+        got = quality.rows(engine, c.key, AS_OF, masked=False)
         assert list(got.columns) == quality.ROW_COLUMNS
-        want = sorted((town, p[0] if p else None, masked_id(p[1]) if p else None)
+        want = sorted((town, p[0] if p else None, p[1] if p else None)
                       for town, people in planted.get(c.key, {}).items() for p in people)
         have = sorted((r.乡镇, r.姓名, r.证件号码) for r in got.itertuples())
         assert have == want, c.key
+        masked = quality.rows(engine, c.key, AS_OF)  # the default: names and IDs masked
+        assert sorted((r.乡镇, r.证件号码) for r in masked.itertuples()) == sorted(
+            (town, masked_id(p[1]) if p else None) for town, people in planted.get(c.key, {}).items() for p in people)
         assert got["说明"].map(bool).all(), c.key
         person_rows = got[got["姓名"].notna()]
         assert person_rows["行号"].notna().all(), c.key
@@ -252,7 +255,7 @@ def test_scope_and_township(sqlite_engine, tmp_path):
     mine = quality.summary(sqlite_engine, AS_OF, scope=Scope.of(FL))
     want = expected_counts({k: {t: v for t, v in per.items() if t == FL} for k, per in PLANTED.items()})
     assert counts(mine) == want
-    only = quality.rows(sqlite_engine, "age_out_of_range", AS_OF, township=LSJ)
+    only = quality.rows(sqlite_engine, "age_out_of_range", AS_OF, township=LSJ, masked=False)
     assert list(only["姓名"]) == [G[0]]
     assert quality.rows(sqlite_engine, "age_out_of_range", AS_OF, scope=Scope.of(FL), township=LSJ).empty
     assert (quality.summary(sqlite_engine, AS_OF, scope=Scope.of())["问题数"] == 0).all()
@@ -343,7 +346,7 @@ def test_sample_ledger(sample_db, planted_rows):
     district = frame[frame["乡镇"] == "全区"].set_index("检查项")["问题数"]
     assert district.to_dict() == SAMPLE_PLANTED
     for c in quality.CHECKS:
-        got = quality.rows(sample_db, c.key)
+        got = quality.rows(sample_db, c.key, masked=False)
         assert len(got) == SAMPLE_PLANTED[c.key], c.key
         looks = {(col, pattern): int(got[col].map(lambda v: bool(re.search(pattern, v or ""))).sum())
                  for col, pattern in SAMPLE_LOOKS.get(c.key, {})}

@@ -332,7 +332,7 @@ def open_session(engine: Engine, account: Account) -> str:
 def session_account(engine: Engine, token: str | None) -> Account | None:
     """The account a session token signs in, or None: unknown, closed, idle too long,
     or the account disabled. Each use keeps the session alive."""
-    if not token:
+    if not isinstance(token, str) or not token:
         return None
     init_db(engine)
     hashed, t = token_hash(token), now()
@@ -354,7 +354,7 @@ def session_account(engine: Engine, token: str | None) -> Account | None:
 
 def close_session(engine: Engine, token: str | None, *, action: str = "logout") -> None:
     """End a session for good (logout, or idle too long)."""
-    if not token:
+    if not isinstance(token, str) or not token:
         return
     hashed = token_hash(token)
     with engine.begin() as conn:
