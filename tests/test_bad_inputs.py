@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from ledger.access.masking import mask_id
 from ledger.query.statements import figures
 from ledger.store.config import make_engine
 from ledger.store.history import history
@@ -252,7 +253,7 @@ def test_cli_rejects_bad_rows_with_exit_1_and_no_traceback(tmp_path):
         assert lines[0] == "== bad.xlsx"
         assert lines[1] == "错误（2）："
         assert lines[2].startswith(
-            f"  [错误] 文件“bad.xlsx”工作表“劳动力就业台账”第3行E列“证件号码”：值“{with_wrong_check(PEOPLE[1])}”：证件号码校验码错误"
+            f"  [错误] 文件“bad.xlsx”工作表“劳动力就业台账”第3行E列“证件号码”：值“{mask_id(with_wrong_check(PEOPLE[1]))}”：证件号码校验码错误"
         )
         assert lines[3].startswith("  [错误] 文件“bad.xlsx”工作表“劳动力就业台账”第4行B列“乡镇”：值“宜山乡”：未知乡镇")
         assert lines[4] == "导入被拒绝：共 2 处错误，数据库未作任何改动。"

@@ -4,6 +4,7 @@ path a user takes: the workbook, the import, the query layer and the command lin
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -27,11 +28,19 @@ def test_every_seed_key_is_a_figure(seed_figures):
     assert set(seed_figures) <= set(BY_KEY)
 
 
+def _signed_in(sample_db) -> tuple[list[str], dict]:
+    """``--user`` of a 材料员 (the sample store has accounts) and the environment with its password."""
+    from tests.signing import PASSWORD, account
+
+    return ["--user", account(sample_db, "writer").login], dict(os.environ, LEDGER_PASSWORD=PASSWORD)
+
+
 def test_cli_json_reproduces_the_seed(sample_db, seed_figures):
     url = sample_db.url.render_as_string(hide_password=False)
+    user, env = _signed_in(sample_db)
     out = subprocess.run(
-        [sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", "2020-09-30", "--format", "json"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", "2020-09-30", "--format", "json", *user],
+        cwd=ROOT, capture_output=True, text=True, check=True, env=env,
     ).stdout
     doc = json.loads(out)
     assert doc["as_of"] == "2020-09-30" and doc["township"] is None
@@ -40,9 +49,10 @@ def test_cli_json_reproduces_the_seed(sample_db, seed_figures):
 
 def test_cli_csv_has_key_label_value_unit(sample_db):
     url = sample_db.url.render_as_string(hide_password=False)
+    user, env = _signed_in(sample_db)
     out = subprocess.run(
-        [sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", "2020-09-30", "--format", "csv"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", "2020-09-30", "--format", "csv", *user],
+        cwd=ROOT, capture_output=True, text=True, check=True, env=env,
     ).stdout.splitlines()
     assert out[0] == "key,label,value,unit"
     assert "demand.postings,岗位信息,41239,条" in out

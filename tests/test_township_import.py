@@ -160,8 +160,8 @@ def test_cli_by_township(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    run("import", first_book(tmp_path / "first.xlsx"), "--user", "区")
-    run("import", corrected_book(tmp_path / "庆远镇9月.xlsx"), "--by-township", "--user", "镇")
+    run("import", first_book(tmp_path / "first.xlsx"))  # no account yet: the operator, as the OS user
+    run("import", corrected_book(tmp_path / "庆远镇9月.xlsx"), "--by-township")
     lines = run("history").splitlines()
     assert lines[0].split("\t")[3:6] == ["import", "生效中", "庆远镇9月.xlsx"]
     assert lines[1].split("\t")[3:6] == ["import", "部分生效（1/2）", "first.xlsx"]

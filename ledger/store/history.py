@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from ledger.store.imports import current_user, point_slice
 from ledger.store.schema import DATA, imports, init_db, lock_for_writing, slice_changes, slices
+from loaders.spec import SHEETS_BY_KEY
 
 
 def history(engine: Engine) -> list[dict]:
@@ -58,6 +59,20 @@ def state_after(conn: Connection, log_id: int) -> dict[tuple[str, str], tuple[in
     return state
 
 
+def removed_slices(conn: Connection, diffs) -> list[str]:
+    """The slices (工作表 月份) a restore would point at whose rows the retention
+    command has deleted: a version of one or more rows that has none left."""
+    gone = []
+    for (sheet, period), _have, (want_id, _digest, rows) in diffs:
+        if want_id is None or not rows:
+            continue
+        table = DATA[sheet]
+        if conn.execute(select(table.c.row_id).where(table.c.period == period, table.c.import_id == want_id)
+                        .limit(1)).first() is None:
+            gone.append(f"{SHEETS_BY_KEY[sheet].name}{' ' + period if period else ''}")
+    return gone
+
+
 def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | None = None) -> int | None:
     """Bring every slice back to how it stood right after (or, ``before``, right before)
     history entry ``log_id``; the restore is itself recorded. Returns the new entry's id,
@@ -78,6 +93,12 @@ def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | No
                 diffs.append((key, have, want))
         if not diffs:
             return None
+        if gone := removed_slices(conn, diffs):
+            raise KeyError(
+                f"无法恢复到第{log_id}号记录{'之前' if before else '之后'}的状态：该状态所用的"
+                f"{'、'.join(gone)}的旧版本已按保留期限清理（python -m ledger retention），"
+                "恢复将得到不完整的数字，因此未作任何改动。"
+            )
         counts: dict[str, dict[str, int]] = {}
         new_id = conn.execute(
             imports.insert().values(
