@@ -207,7 +207,7 @@ def _who(engine, args, *, page: str | None = None, manage: bool = False) -> Who:
     if not args.user:
         raise Refused(f"该数据库已启用账号：请用 --user 账号 登录（密码取自环境变量 {PASSWORD_VAR}，未设置时提示输入）。")
     try:
-        account = accounts.authenticate(engine, args.user, _password(f"{args.user} 的密码："))
+        account = accounts.authenticate(engine, args.user, _password(f"{args.user} 的密码："), via="命令行")
     except accounts.AccessError as exc:
         raise Refused(str(exc)) from None
     who = Who(account, _os_user())
@@ -581,7 +581,7 @@ def cmd_password(args) -> int:
         raise Refused("请用 --user 指明要修改密码的账号。" if args.user is None else "该数据库尚无任何账号。")
     old = _password(f"{args.user} 的原密码：")
     try:
-        account = accounts.authenticate(engine, args.user, old)
+        account = accounts.authenticate(engine, args.user, old, via="命令行")
     except accounts.AccessError as exc:
         raise Refused(str(exc)) from None
     new = os.environ.get(NEW_PASSWORD_VAR)

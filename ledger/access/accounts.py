@@ -278,45 +278,46 @@ def delay_after(failures: int) -> float:
     return 0.0 if failures < 2 else min(2.0 ** (failures - 2), MAX_DELAY)
 
 
-def authenticate(engine: Engine, login: str, password: str, *, sleep=time.sleep) -> Account:
+def authenticate(engine: Engine, login: str, password: str, *, sleep=time.sleep, via: str = "网页") -> Account:
     """The account, if ``password`` is its password and it may sign in; AccessError
-    otherwise, with the same words for a wrong name and a wrong password."""
+    otherwise, with the same words for a wrong name and a wrong password. ``via`` (网页,
+    命令行) goes into the audit log with the outcome."""
     init_db(engine)
     name = _norm(login)[:64]
     t = now()
     with engine.connect() as conn:
         attempt = conn.execute(select(login_attempts).where(login_attempts.c.login == name)).first()
     if attempt is not None and attempt.locked_until is not None and attempt.locked_until > t:
-        audit.record(engine, "login_failed", login=name, detail="账号已锁定")
+        audit.record(engine, "login_failed", login=name, detail=f"{via}：账号已锁定")
         raise AccessError(f"连续登录失败次数过多，已锁定至 {attempt.locked_until:%H:%M}，请稍后再试或联系数据管理员。")
     failures = attempt.failures if attempt is not None else 0
     sleep(delay_after(failures))
     row = _row(engine, name)
     ok = _verify(row.password_hash if row is not None else _DUMMY, password or "") and row is not None
     if not ok:
-        _failed(engine, name, failures + 1, t)
+        _failed(engine, name, failures + 1, t, via)
         raise AccessError("账号或密码不正确。" if failures + 1 < LOCK_AFTER else
                           f"账号或密码不正确。连续失败{LOCK_AFTER}次，已锁定{LOCK_MINUTES}分钟。")
     if row.disabled:
-        audit.record(engine, "login_failed", login=name, role=row.role, detail="账号已停用")
+        audit.record(engine, "login_failed", login=name, role=row.role, detail=f"{via}：账号已停用")
         raise AccessError("该账号已停用，请联系数据管理员。")
     with engine.begin() as conn:
         conn.execute(delete(login_attempts).where(login_attempts.c.login == name))
         if HASHER.check_needs_rehash(row.password_hash):
             conn.execute(update(accounts).where(accounts.c.login == name).values(password_hash=HASHER.hash(password)))
     account = _account(row)
-    audit.record(engine, "login", login=name, role=row.role)
+    audit.record(engine, "login", login=name, role=row.role, detail=via)
     return account
 
 
-def _failed(engine: Engine, name: str, failures: int, t: dt.datetime) -> None:
+def _failed(engine: Engine, name: str, failures: int, t: dt.datetime, via: str) -> None:
     locked = failures >= LOCK_AFTER
     values = dict(failures=0 if locked else failures, last_failed_at=t,
                   locked_until=t + dt.timedelta(minutes=LOCK_MINUTES) if locked else None)
     with engine.begin() as conn:
         if conn.execute(update(login_attempts).where(login_attempts.c.login == name).values(**values)).rowcount == 0:
             conn.execute(login_attempts.insert().values(login=name, **values))
-        audit.record(conn, "locked" if locked else "login_failed", login=name, detail=f"连续失败{failures}次")
+        audit.record(conn, "locked" if locked else "login_failed", login=name, detail=f"{via}：连续失败{failures}次")
 
 
 def open_session(engine: Engine, account: Account) -> str:
