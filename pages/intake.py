@@ -114,9 +114,9 @@ if errors:
     problem_table([p for r in results for p in r.problems])
     def problems_file(r, group, file_name: str) -> bytes:
         """Made at the click (outside the page's run): watermarked, and in the audit log."""
+        made = errors_workbook(r, {str(p): d for p, d in group}, watermark=watermark(data.bound(Request(None))))
         data.log("export", target=file_name, detail="导入问题清单（个人信息已脱敏）")
-        stamp = watermark(data.bound(Request(None)))
-        return errors_workbook(r, {str(p): d for p, d in group}, watermark=stamp)
+        return made
 
     for i, (group, name, r) in enumerate(zip(groups, names, results)):
         if r.errors:

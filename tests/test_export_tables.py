@@ -20,8 +20,8 @@ from ledger import query
 from ledger.access.roles import FULL, NONE, REVEAL
 from ledger.access.scope import ALL
 from ledger.present.frames import figure_table, header
-from ledger.query.definitions import figure
 from ledger.query import request as q
+from ledger.query.definitions import figure
 from ledger.query.people import people
 from ledger.query.request import Request
 

@@ -48,8 +48,9 @@ class Exporter:
         if account is None:
             raise PermissionError("登录已失效，请重新登录后再下载。")
         data = Ledger(self.engine, account)
+        made = build(watermark(data.bound(Request(None))))
         data.log("export", target=file_name, detail=detail)
-        return build(watermark(data.bound(Request(None))))
+        return made
 
 
 def exporter(by: Ledger | None = None) -> Exporter:
