@@ -147,7 +147,11 @@ def slides_pptx(engine, request: Request, *, at: dt.datetime | None = None) -> b
         for i, (key, label) in enumerate(heads):
             top = Inches(1.45) + i * Inches(1.42)
             _text(s, Inches(0.6), top, col_w, Inches(0.75), _shown(key, values.get(key)), Pt(36), bold=True, colour=RED)
-            note = label + ("（全区）" if township and whole and key in DEMAND_KEYS else "")
+            note = label
+            if key in DEMAND_KEYS and not whole:
+                note += "（全区统计，不在本账号范围）"
+            elif key in DEMAND_KEYS and township:
+                note += "（全区）"
             _text(s, Inches(0.6), top + Inches(0.72), col_w, Inches(0.45), note, Pt(16), colour=GREY)
         left, top = Inches(4.3), Inches(1.4)
         width, height = W - left - Inches(0.5), H - top - Inches(0.5)
