@@ -6,6 +6,12 @@ of ``query.figures``; a clause whose figure is zero or missing is dropped (or a
 shorter wording chosen), and a sentence left with no clause is dropped whole. The
 docx is written from ``briefing_text``, so what the tests check is what is printed.
 No Streamlit here: the CLI and the dashboard share it.
+
+Every function takes the caller's ``Request`` (``exports.scoped``): its scope is the
+scope of every query, so a township head's briefing is their township's — its figures,
+its villages' table, its charts — and never another township's name or figure; the
+district's own sheets (用工需求) are quoted only to a viewer of the whole district.
+The docx's footer carries the watermark line (who made it, when).
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ import re
 from dataclasses import dataclass, field
 
 from ledger import query
+from ledger.present.caliber import watermark
 from ledger.present.format import REPORT, cell_text, show
+from ledger.query import request as q
 from ledger.query.definitions import BY_KEY
 from ledger.query.request import Request, reading
 from ledger.store.versions import reading_recorded
-from loaders.townships import DISTRICT
+
+from .scoped import district_wide, place_name, scoped
 
 
 def figure_text(key: str, value) -> str:
@@ -114,20 +123,17 @@ class Briefing:
     township: str | None
     values: dict
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
-
-    @property
-    def place(self) -> str:
-        return self.township or DISTRICT
+    place: str = ""
 
 
-def _values(engine, as_of, township) -> tuple[dt.date | None, dict]:
+def _values(engine, request: Request) -> dict:
     """The briefing's figures; the demand database is district-wide, so a township's
-    briefing quotes the district's demand figures."""
-    fs = query.figures(engine, as_of, township=township, keys=KEYS + ([] if township else DEMAND_KEYS))
-    values = dict(fs.values)
-    if township:
-        values |= query.figures(engine, fs.as_of or as_of, keys=DEMAND_KEYS).values
-    return fs.as_of, values
+    briefing quotes the district's demand figures — when its reader sees the district
+    (a township head's scope holds no district-wide rows: the sentence is dropped)."""
+    values = dict(q.figures(engine, request, KEYS + ([] if request.township else DEMAND_KEYS)).values)
+    if request.township:
+        values |= q.figures(engine, request.district(), DEMAND_KEYS).values
+    return values
 
 
 def when_text(as_of: dt.date | None) -> str:
@@ -138,18 +144,21 @@ def when_text(as_of: dt.date | None) -> str:
     return f"截至{as_of.month}月底" if nxt.month != as_of.month else f"截至{as_of.month}月{as_of.day}日"
 
 
-def title_text(as_of: dt.date | None, township: str | None = None) -> str:
+def title_text(as_of: dt.date | None, place: str) -> str:
     year = f"{as_of.year}年" if as_of else ""
-    return f"{township or DISTRICT}{year}贫困劳动力稳岗就业工作情况简报（{when_text(as_of)}）"
+    return f"{place}{year}贫困劳动力稳岗就业工作情况简报（{when_text(as_of)}）"
 
 
-def build(engine, as_of: dt.date | None, *, township: str | None = None) -> Briefing:
-    as_of, v = _values(engine, as_of, township)
-    place = township or DISTRICT
+def build(engine, request: Request) -> Briefing:
+    """What the briefing says for the request's month and place, within its scope."""
+    request = scoped(engine, request)
+    v = _values(engine, request)
+    as_of, township = request.as_of, request.township
+    place = place_name(request)
     year = f"{as_of.year}年" if as_of else "今年"
     when = when_text(as_of)
-    district_level = township is None
-    b = Briefing(as_of, township, v)
+    district_level = township is None and district_wide(request)
+    b = Briefing(as_of, township, v, place=place)
 
     lead = (
         f"{year}以来，{place}在抓好疫情防控工作的新形势下，围绕脱贫攻坚这一主线，突出重点，精准施策，"
@@ -291,14 +300,14 @@ def build(engine, as_of: dt.date | None, *, township: str | None = None) -> Brie
 def preview(engine, request: Request) -> list[tuple[str, list[str]]]:
     """The briefing's text for the request's month and place, reading the ledger it reads."""
     with reading(engine, request):
-        return briefing_text(engine, request.as_of, township=request.township)
+        return briefing_text(engine, request)
 
 
-def briefing_text(engine, as_of: dt.date | None, *, township: str | None = None) -> list[tuple[str, list[str]]]:
+def briefing_text(engine, request: Request) -> list[tuple[str, list[str]]]:
     """The briefing as (heading, paragraphs): first the title with the lead paragraph,
     then the five sections of the district's report."""
-    b = build(engine, as_of, township=township)
-    first = (title_text(b.as_of, township), b.sections[0][1])
+    b = build(engine, request)
+    first = (title_text(b.as_of, b.place), b.sections[0][1])
     return [first] + b.sections[1:]
 
 
@@ -308,13 +317,17 @@ TABLE_KEYS = ["labor.total", "labor.employed", "labor.employment_rate", "labor.p
 TABLE_HEADER = ["乡镇", "劳动力（人）", "已就业（人）", "就业率（%）", "建档立卡已就业（人）", "补贴发放（万元）"]
 
 
-def table_rows(engine, as_of, *, township: str | None = None, total: dict | None = None) -> list[list[str]]:
-    """Header, one row per township (villages of the township), and 合计 = the district
-    (township) figures; a district-wide part only when it holds something."""
+def table_rows(engine, request: Request, *, total: dict | None = None) -> list[list[str]]:
+    """Header, one row per township of the request's scope (villages of the township),
+    and 合计 = the district (township) figures; a district-wide part only when it holds
+    something. A village's count below 5 reads <5 for a viewer without personal-data
+    rights; the 合计 is the township's own figure."""
+    request = scoped(engine, request)
+    township = request.township
     by = "village" if township else "township"
-    df = query.breakdown(engine, TABLE_KEYS, as_of, by=by, township=township)
+    df = q.breakdown(engine, request, TABLE_KEYS, by)
     if total is None:
-        total = query.figures(engine, as_of, township=township, keys=TABLE_KEYS).values
+        total = q.figures(engine, request, TABLE_KEYS).values
     header = list(TABLE_HEADER)
     if township:
         header[0] = "村"
@@ -328,12 +341,12 @@ def table_rows(engine, as_of, *, township: str | None = None, total: dict | None
     return rows
 
 
-def chart_figures(engine, as_of, *, township: str | None = None) -> list[tuple[str, object]]:
+def chart_figures(engine, request: Request) -> list[tuple[str, object]]:
     """(caption, plotly figure) for the catalogue's briefing charts: employment rate by
-    township (by village), the monthly trend, and subsidies by type."""
+    township (by village), the monthly trend, and subsidies by type, within the scope."""
     from catalogue import on, render, rendered
 
-    request = Request(as_of, township)
+    request = scoped(engine, request)
     return [(shown.title, shown.figure) for shown in (render(v, request, rendered(engine)) for v in on("briefing"))]
 
 
@@ -350,13 +363,13 @@ def images_module():
     return (images, None) if reason is None else (None, str(reason))
 
 
-def render_charts(engine, as_of, *, township=None, width_cm: float = 15.5) -> tuple[list[tuple[str, bytes]], str | None]:
+def render_charts(engine, request: Request, *, width_cm: float = 15.5) -> tuple[list[tuple[str, bytes]], str | None]:
     """[(caption, PNG)] of the main charts, or ([], why not)."""
     images, reason = images_module()
     if images is None:
         return [], reason
     try:
-        return [(cap, images.png_dpi(fig, dpi=300, width_cm=width_cm)) for cap, fig in chart_figures(engine, as_of, township=township)], None
+        return [(cap, images.png_dpi(fig, dpi=300, width_cm=width_cm)) for cap, fig in chart_figures(engine, request)], None
     except Exception as exc:
         return [], f"图表生成失败（{type(exc).__name__}: {str(exc)[:80]}）"
 
@@ -443,6 +456,18 @@ def _page_number(section) -> None:
     fld.append(inner)
     run._r.addnext(fld)
     p._p.append(_run(p, " —", "宋体", size=Pt(14))._r)
+
+
+def _footer_line(section, text: str) -> None:
+    """The watermark line under the page number, on every page, in 宋体 9pt."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    p = section.footer.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _no_indent(p)
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    _run(p, text, "宋体", size=Pt(9))
 
 
 def _setup(doc) -> None:
@@ -555,22 +580,25 @@ def _table(doc, rows: list[list[str]]) -> None:
     tr_pr.append(header)
 
 
-def briefing_docx(engine, as_of: dt.date | None, *, township: str | None = None) -> bytes:
+def briefing_docx(engine, request: Request, *, at: dt.datetime | None = None) -> bytes:
     """The briefing as a .docx (A4, GB/T 9704 margins and fonts): title, lead, the five
-    sections, the main charts (when charts can be rendered) and the townships' table."""
+    sections, the main charts (when charts can be rendered) and the townships' table,
+    all within the request's scope; the footer names who made it and when."""
     from docx import Document
 
-    sections = briefing_text(engine, as_of, township=township)
-    b_as_of = _resolved_as_of(engine, as_of)
+    request = scoped(engine, request)
+    sections = briefing_text(engine, request)
+    township = request.township
     doc = Document()
     _setup(doc)
+    _footer_line(doc.sections[0], watermark(request, at))
     title, lead = sections[0]
     _para(doc, title, style="简报标题")
     if reading_recorded():
         _para(doc, "（本简报数字为已报送数据，即报送时的台账，不含之后的更正）", style="简报图注")
     for text in lead:
         _para(doc, text)
-    charts, why_not = render_charts(engine, b_as_of, township=township)
+    charts, why_not = render_charts(engine, request)
     after = {2: charts[:2], 3: charts[2:]}  # 底数摸排: employment; 政策补贴: subsidies
     for i, (heading, paragraphs) in enumerate(sections[1:], start=1):
         _para(doc, heading, style="简报一级标题")
@@ -580,14 +608,10 @@ def briefing_docx(engine, as_of: dt.date | None, *, township: str | None = None)
             _picture(doc, png, f"图{charts.index((caption, png)) + 1}　{caption}")
     if why_not:
         _para(doc, f"注：本简报未附图表（{why_not}）。", style="简报图注")
-    rows = table_rows(engine, b_as_of, township=township)
-    p = _para(doc, f"附表：{township or DISTRICT}{'各村' if township else '各乡镇'}贫困劳动力就业情况", style="简报一级标题")
+    rows = table_rows(engine, request)
+    p = _para(doc, f"附表：{place_name(request)}{'各村' if township else '各乡镇'}贫困劳动力就业情况", style="简报一级标题")
     _no_indent(p)
     _table(doc, rows)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
-
-
-def _resolved_as_of(engine, as_of):
-    return as_of or query.default_as_of(engine)

@@ -150,42 +150,51 @@ def _family(family: str | None) -> str:
     return ", ".join([f'"{FONT_NAME}"', *rest] if rest else [f'"{FONT_NAME}"', "sans-serif"])
 
 
-def prepare(fig: go.Figure | dict, *, width: int, height: int | None, caption: str | None = None) -> tuple[go.Figure, int]:
+def prepare(fig: go.Figure | dict, *, width: int, height: int | None, caption: str | None = None,
+            watermark: str | None = None) -> tuple[go.Figure, int]:
     """A copy of ``fig`` ready to render: the bundled font first, the caption (口径)
-    under the plot. Returns the copy and the height to render at."""
+    under the plot and under it the ``watermark`` line (who made the image, when).
+    Returns the copy and the height to render at."""
     out = go.Figure(fig)  # a deep copy; the caller's figure is never changed
     layout = out.layout
     height = int(height or layout.height or DEFAULT_HEIGHT)
     out.update_layout(font_family=_family(layout.font.family))
     if layout.hoverlabel.font.family:
         out.update_layout(hoverlabel_font_family=_family(layout.hoverlabel.font.family))
-    if caption:
+    lines = [text for text in (caption, watermark) if text]
+    if lines:
         size = max(int((layout.font.size or 13) - 1), 10)
-        band = max(CAPTION_BAND, size * 2 + 8)
+        base = max(CAPTION_BAND, size * 2 + 8)
+        line = size + 8  # a second line under the first
+        band = base + line * (len(lines) - 1)
         bottom = max(int(layout.margin.b or 0), 0)
         out.update_layout(margin_b=bottom + max(CAPTION_MARGIN, band + 80))
         # The legend (under the plot, at the container's bottom) moves up above the band.
         if layout.legend.yref == "container" and (layout.legend.y or 0) < band / height:
             out.update_layout(legend_y=band / height, legend_yanchor="bottom")
         margin_b = out.layout.margin.b
-        out.add_annotation(
-            text=chart_text(caption),  # names a township or village: plotly would read HTML
-            xref="paper", x=0, xanchor="left",
-            yref="paper", y=0, yanchor="middle",
-            # Paper y=0 is the plot's bottom edge, margin_b pixels above the image's
-            # bottom; the caption sits in the middle of the last ``band`` pixels.
-            yshift=-(margin_b - band / 2),
-            showarrow=False, align="left",
-            font=dict(size=size, color=CAPTION_COLOUR, family=_family(layout.font.family)),
-        )
+        # Centres above the image's bottom: the first line in the middle of the band's
+        # top ``base`` pixels, the second in the ``line`` pixels under it.
+        centres = [band - base / 2, line / 2][: len(lines)]
+        for text, centre in zip(lines, centres):
+            out.add_annotation(
+                text=chart_text(text),  # names a township or village: plotly would read HTML
+                xref="paper", x=0, xanchor="left",
+                yref="paper", y=0, yanchor="middle",
+                # Paper y=0 is the plot's bottom edge, margin_b pixels above the image's bottom.
+                yshift=-(margin_b - centre),
+                showarrow=False, align="left",
+                font=dict(size=size, color=CAPTION_COLOUR, family=_family(layout.font.family)),
+            )
     return out, height
 
 
 # ---------------------------------------------------------------------------- render
 
 
-def _render(fig, fmt: str, *, width: int, height: int | None, scale: float, caption: str | None) -> bytes:
-    ready, h = prepare(fig, width=width, height=height, caption=caption)
+def _render(fig, fmt: str, *, width: int, height: int | None, scale: float, caption: str | None,
+            watermark: str | None = None) -> bytes:
+    ready, h = prepare(fig, width=width, height=height, caption=caption, watermark=watermark)
     # A dict, not the Figure: kaleido re-serialises a Figure through plotly's validators
     # (about 100 ms of the ~300 ms of a 3× PNG).
     ready = ready.to_dict()
@@ -243,17 +252,19 @@ def _within_time(render):
     return value
 
 
-def png(fig, *, width: int = DEFAULT_WIDTH, height: int | None = None, scale: float = 3, caption: str | None = None) -> bytes:
+def png(fig, *, width: int = DEFAULT_WIDTH, height: int | None = None, scale: float = 3, caption: str | None = None,
+        watermark: str | None = None) -> bytes:
     """The figure as a PNG of ``width × scale`` pixels (CSS width ``width``; scale 3 is
     sharp in a Word report or on a slide). ``caption``: the 口径 line (source, cut-off
-    date) under the plot."""
-    return _render(fig, "png", width=width, height=height, scale=scale, caption=caption)
+    date) under the plot; ``watermark``: the line under it naming who made the image."""
+    return _render(fig, "png", width=width, height=height, scale=scale, caption=caption, watermark=watermark)
 
 
-def svg(fig, *, width: int = DEFAULT_WIDTH, height: int | None = None, caption: str | None = None) -> bytes:
+def svg(fig, *, width: int = DEFAULT_WIDTH, height: int | None = None, caption: str | None = None,
+        watermark: str | None = None) -> bytes:
     """The figure as SVG (text stays text; its font family names Noto Sans SC, then
     Microsoft YaHei / SimHei, so it reads on office PCs too)."""
-    return _render(fig, "svg", width=width, height=height, scale=1, caption=caption)
+    return _render(fig, "svg", width=width, height=height, scale=1, caption=caption, watermark=watermark)
 
 
 CM_PER_INCH = 2.54

@@ -1,30 +1,44 @@
 """The problems workbook a clerk gets back with a rejected file: every problem listed,
 and each sheet as sent with the offending cells marked, so the fix is made where the
-mistake is."""
+mistake is.
+
+Personal data is masked throughout (``ledger.access.masking``, through
+``ledger.intake.masked`` and ``mask_cell``): the listing's values and messages, the
+comments, and the copy of each sheet. The copy keeps every cell in place, but a cell
+of an ID, phone or name column reads masked (451203********1234, 138****5678, 张*) and
+any other cell has its ID- and phone-like digits and the sheet's names masked: the
+workbook points at the cell to fix in the clerk's own file, it is not a second copy
+of the people in it. The first row notes this; the watermark line says who made it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 
 import pandas as pd
 
+from ledger.access.masking import mask_text
+from ledger.intake import as_text, column_kind, mask_cell, masked
 from loaders import LoadResult, read_isolated
 from loaders.validate import ERROR, by_headers, locate_header, match_sheet
 
 PROBLEM_SHEET = "问题清单"
 PROBLEM_HEADER = ["工作表", "行号", "列", "表头", "值", "问题", "级别", "文件"]
+MASKED_NOTE = "证件号码、联系电话、姓名等个人信息已脱敏；请在原文件中按行号和列修改。"
 RED = "#FF0000"
 LIGHT_RED = "#FFC7CE"
 
 
-def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
+def errors_workbook(result: LoadResult, files: dict[str, bytes], *, watermark: str | None = None) -> bytes:
     """An .xlsx file: every problem on 问题清单, then, for each sheet with errors, a
-    copy of that sheet as the clerk sent it with each offending cell filled red and a
-    comment giving the reason, and each offending row's first cell filled light red
-    with a comment listing that row's problems. ``files`` maps file name → contents
-    (one workbook, or one CSV per sheet), as given to the loaders."""
+    copy of that sheet as the clerk sent it (personal data masked, see the module
+    docstring) with each offending cell filled red and a comment giving the reason,
+    and each offending row's first cell filled light red with a comment listing that
+    row's problems. ``files`` maps file name → contents (one workbook, or one CSV per
+    sheet), as given to the loaders; ``watermark`` (who made the file, when) heads the
+    listing."""
     import xlsxwriter
 
     raws = {}
@@ -45,13 +59,18 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
     row_mark_date = book.add_format({"bg_color": LIGHT_RED, "bold": True, "num_format": "yyyy-mm-dd"})
     link = book.add_format({"font_color": "#0563C1", "underline": 1})
 
+    problems = masked(result.problems)
     listing = book.add_worksheet(PROBLEM_SHEET)
-    listing.write_row(0, 0, PROBLEM_HEADER, bold)
+    # Row 1: the note on masking and the watermark; row 2 the headers; then the problems.
+    listing.write_string(0, 0, "　".join(t for t in (MASKED_NOTE, watermark) if t))
+    listing.write_row(1, 0, PROBLEM_HEADER, bold)
     for first, last, width in ((0, 0, 18), (1, 2, 6), (3, 4, 16), (5, 5, 60), (6, 6, 6), (7, 7, 24)):
         listing.set_column(first, last, width)
-    listing.freeze_panes(1, 0)
+    listing.freeze_panes(2, 0)
+    if watermark:
+        listing.set_footer("&L&8" + watermark.replace("&", "&&")[:200])
 
-    error_sheets = [s for s in dict.fromkeys(p.sheet for p in result.problems if p.level == ERROR) if s in raws]
+    error_sheets = [s for s in dict.fromkeys(p.sheet for p in problems if p.level == ERROR) if s in raws]
     copies = {}
     used = {PROBLEM_SHEET}
     for s in error_sheets:
@@ -59,7 +78,7 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
         used.add(title)
         copies[s] = title
 
-    for i, p in enumerate(result.problems, start=1):
+    for i, p in enumerate(problems, start=LISTED):
         listing.write_string(i, 0, p.sheet)
         if p.row:
             listing.write_number(i, 1, p.row)
@@ -69,12 +88,12 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
     for s, title in copies.items():
         raw = raws[s]
         ws = book.add_worksheet(title)
-        cells = raw.cells
+        cells = _masked_cells(raw)
         header_row = _header_row(raw)
         # (excel row, column position) → reasons; excel row → reasons for the row
         marks: dict[tuple[int, int], list[str]] = defaultdict(list)
         rows: dict[int, list[str]] = defaultdict(list)
-        for p in result.problems:
+        for p in problems:
             if p.sheet != s or p.level != ERROR or not p.row:
                 continue
             pos = _position(p.letter)
@@ -100,13 +119,60 @@ def errors_workbook(result: LoadResult, files: dict[str, bytes]) -> bytes:
         ws.set_column(0, max(len(cols) - 1, 0), 14)
         if header_row:
             ws.freeze_panes(header_row, 0)
+        if watermark:
+            ws.set_footer("&L&8" + watermark.replace("&", "&&")[:200])
 
     # Link each listed problem to its cell in the copy.
-    for i, p in enumerate(result.problems, start=1):
+    for i, p in enumerate(problems, start=LISTED):
         if p.sheet in copies and p.row:
             listing.write_url(i, 0, f"internal:'{copies[p.sheet]}'!A{p.row}", link, p.sheet)
     book.close()
     return out.getvalue()
+
+
+LISTED = 2  # the first problem's row on 问题清单 (0-based): under the note and the headers
+
+
+def _masked_cells(raw) -> pd.DataFrame:
+    """The sheet's cells with personal data masked: below the header, each column as
+    its header says (``ledger.intake.column_kind``: an ID, phone or name column, else
+    free text, where ID- and phone-like digits and the sheet's own names are masked);
+    the header and the rows above it (titles) as free text."""
+    cells = raw.cells
+    spec, header = _layout(raw)
+    kinds: dict[int, str] = {}
+    if header is not None:
+        by_key = {c.key: c for c in spec.columns} if spec is not None else {}
+        for key, pos in header.positions.items():
+            kinds[pos] = column_kind(by_key.get(key), header.written.get(key, ""))
+        for pos, written in header.unknown:
+            kinds[pos] = column_kind(None, written)
+    last = header.last if header is not None else cells.index.max() if len(cells.index) else 0
+    below = cells.index > last
+    names = {v.strip() for pos, k in kinds.items() if k == "name" for v in cells.loc[below, pos].tolist()
+             if isinstance(v, str) and len(v.strip()) >= 2}
+    lengths = sorted({len(n) for n in names})
+    out = cells.astype(object).copy()
+    for pos in cells.columns:
+        kind = kinds.get(pos, "text")
+        column = cells[pos].tolist()
+        out[pos] = [_free_text(v, names, lengths) if kind == "text" or not low else mask_cell(kind, v)
+                    for v, low in zip(column, below)]
+    return out
+
+
+_LONG_DIGITS = re.compile("[0-9]{9}")  # the shortest run the policy masks in free text
+
+
+def _free_text(value, names: set[str], lengths: list[int]):
+    """A free-text cell through the policy's ``mask_text``, with the sheet's names that
+    occur in it; a cell with neither long digits nor a name is left as it is (a big
+    sheet has millions of cells and as many names)."""
+    value = as_text(value)
+    if not isinstance(value, str) or not value:
+        return value
+    found = {value[i:i + n] for n in lengths for i in range(len(value) - n + 1) if value[i:i + n] in names}
+    return mask_text(value, found) if found or _LONG_DIGITS.search(value) else value
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -128,12 +194,18 @@ def _position(letters: str) -> int | None:
     return n - 1
 
 
-def _header_row(raw) -> int | None:
-    """The Excel row of a sheet's header (the copy is frozen below it)."""
+def _layout(raw):
+    """(the sheet's format, its header) as the loaders find them, or (None, None)."""
     spec = match_sheet(raw.name)
     header = locate_header(raw, spec) if spec is not None else None
     if header is None and (found := by_headers(raw)) is not None:
-        header = found[1]
+        spec, header = found
+    return (spec, header) if header is not None else (None, None)
+
+
+def _header_row(raw) -> int | None:
+    """The Excel row of a sheet's header (the copy is frozen below it)."""
+    header = _layout(raw)[1]
     return header.last if header is not None else None
 
 

@@ -2,6 +2,10 @@
 扶贫车间、公益性岗位、用工需求与返岗输送), each with its headline figures in large type
 and its main chart when charts can be rendered. Numbers come from ``query.figures``
 in the briefing's wording (``exports.briefing.figure_text``). No Streamlit here.
+
+Made for the caller's ``Request`` and within its scope (``exports.scoped``): a township
+head's pack is their township's; the district-wide 用工需求 figures are shown only to a
+viewer of the whole district. Each slide's footer carries the watermark line.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
-from ledger import query
+from ledger.present.caliber import watermark
 from ledger.present.format import REPORT, show
+from ledger.query import request as q
 from ledger.query.definitions import BY_KEY
 from ledger.query.request import Request
-from loaders.townships import DISTRICT
 
 from .briefing import images_module, when_text, xml_text
+from .scoped import district_wide, place_name, scoped
 
 EA_FONT = "微软雅黑"
 LATIN_FONT = "Arial"
@@ -51,12 +56,12 @@ def _shown(key: str, value) -> str:
     return show(fig, value, REPORT)
 
 
-def _chart(area: str, engine, as_of, township):
+def _chart(area: str, engine, request: Request):
     """The area's main chart (a plotly figure), from the catalogue."""
     from catalogue import on, render, rendered
 
     views = on(f"slides:{area}")
-    return render(views[0], Request(as_of, township), rendered(engine)).figure if views else None
+    return render(views[0], request, rendered(engine)).figure if views else None
 
 
 def _ea(run, size=None, bold=None, colour=None) -> None:
@@ -94,18 +99,33 @@ def _text(slide, left, top, width, height, text, size, *, bold=False, colour=GRE
     return box
 
 
-def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -> bytes:
+def _footer(slide, width, height, text: str) -> None:
+    """The watermark line at the slide's foot (small, grey, right-aligned)."""
+    from pptx.enum.text import PP_ALIGN
+    from pptx.util import Inches, Pt
+
+    _text(slide, Inches(0.5), height - Inches(0.45), width - Inches(1.0), Inches(0.35), text, Pt(10), colour=GREY,
+          align=PP_ALIGN.RIGHT)
+
+
+def slides_pptx(engine, request: Request, *, at: dt.datetime | None = None) -> bytes:
+    """The pack for the request's month and place, within its scope."""
     from pptx import Presentation
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Emu, Inches, Pt
 
-    as_of = as_of or query.default_as_of(engine)
+    request = scoped(engine, request)
+    as_of, township = request.as_of, request.township
     keys = sorted({k for _, heads in AREAS for k, _ in heads})
-    values = dict(query.figures(engine, as_of, township=township, keys=keys).values)
-    if township:  # the demand database is district-wide
-        values |= query.figures(engine, as_of, keys=DEMAND_KEYS).values
+    values = dict(q.figures(engine, request, keys).values)
+    whole = district_wide(request)
+    if township and whole:  # the demand database is district-wide
+        values |= q.figures(engine, request.district(), DEMAND_KEYS).values
+    elif not whole:  # outside a township head's scope: not 0, but not shown
+        values |= {k: None for k in DEMAND_KEYS}
     images, why_not = images_module()
-    place = township or DISTRICT
+    place = place_name(request)
+    stamp = watermark(request, at)
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
@@ -118,6 +138,7 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
           Pt(40), bold=True, colour=RED, align=PP_ALIGN.CENTER)
     _text(s, Inches(0.8), Inches(3.9), W - Inches(1.6), Inches(0.8), f"汇报材料（{when_text(as_of)}）",
           Pt(24), colour=GREY, align=PP_ALIGN.CENTER)
+    _footer(s, W, H, stamp)
 
     for title, heads in AREAS:
         s = prs.slides.add_slide(blank)
@@ -126,14 +147,18 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
         for i, (key, label) in enumerate(heads):
             top = Inches(1.45) + i * Inches(1.42)
             _text(s, Inches(0.6), top, col_w, Inches(0.75), _shown(key, values.get(key)), Pt(36), bold=True, colour=RED)
-            note = label + ("（全区）" if township and key in DEMAND_KEYS else "")
+            note = label
+            if key in DEMAND_KEYS and not whole:
+                note += "（全区统计，不在本账号范围）"
+            elif key in DEMAND_KEYS and township:
+                note += "（全区）"
             _text(s, Inches(0.6), top + Inches(0.72), col_w, Inches(0.45), note, Pt(16), colour=GREY)
         left, top = Inches(4.3), Inches(1.4)
         width, height = W - left - Inches(0.5), H - top - Inches(0.5)
         png = None
         if images is not None:
             try:
-                png = images.png(_chart(title, engine, as_of, township), width=1200, height=int(1200 * height / width), scale=2)
+                png = images.png(_chart(title, engine, request), width=1200, height=int(1200 * height / width), scale=2)
             except Exception as exc:
                 why = f"图表生成失败（{type(exc).__name__}）"
             else:
@@ -145,6 +170,7 @@ def slides_pptx(engine, as_of: dt.date | None, *, township: str | None = None) -
         else:
             _text(s, left, top + height // 2, width, Inches(0.6), f"（未附图表：{why}）", Pt(14), colour=GREY,
                   align=PP_ALIGN.CENTER)
+        _footer(s, W, H, stamp)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

@@ -2,6 +2,13 @@
 headers, Chinese fonts, number formats, ID and phone numbers kept as text, the 合计
 row set apart) and CSV (UTF-8 with BOM). Bytes out, no Streamlit, so the dashboard's
 download buttons and the briefing share them.
+
+Every file carries the watermark line (``ledger.present.caliber.watermark``: who made
+it and when): in the xlsx as the 口径 cell's last line and in the printed page's
+footer, in the CSV as its first line. The workbooks made from the ledger take the
+caller's ``Request``: its scope decides the rows, its ``personal`` the masking (a
+people list comes from ``query.request.people``, masked unless the request has full
+rights; a village's small counts read <5 for a viewer without them).
 """
 
 from __future__ import annotations
@@ -18,16 +25,16 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from ledger import query
 from ledger.present.caliber import caliber as present_caliber
-from ledger.present.caliber import sheets_of
+from ledger.present.caliber import sheets_of, watermark
 from ledger.present.format import count, month_label
 from ledger.present.frames import TOTAL, figure_table
-from ledger.query import people as people_mod
+from ledger.query import request as q
 from ledger.query.definitions import figure
 from ledger.query.request import Request
-from ledger.query.statements import ALL, Scope
 from loaders.spec import SHEETS_BY_KEY
+
+from .scoped import place_name, scoped
 
 FONT = "宋体"
 FONT_SIZE = 11
@@ -148,12 +155,13 @@ class _Formats:
 # --- xlsx and csv --------------------------------------------------------------------
 
 
-def xlsx(table: pd.DataFrame, *, title: str, caliber: str, sheet: str = "数据") -> bytes:
+def xlsx(table: pd.DataFrame, *, title: str, caliber: str, sheet: str = "数据", watermark: str | None = None) -> bytes:
     """One sheet: row 1 the title (bold, merged across the columns), row 2 the 口径
-    line, row 3 the headers (bold, wrapped, frozen below), then the data. Money (万元,
-    元) to the cent, percentages to 2 decimals, whole numbers with separators; ID,
-    phone, household and area-code columns as text; the 合计 row bold with a top rule;
-    None/NaN blank."""
+    line (and under it, in the same cell, the ``watermark`` line, which the printed
+    page's footer repeats), row 3 the headers (bold, wrapped, frozen below), then the
+    data. Money (万元, 元) to the cent, percentages to 2 decimals, whole numbers with
+    separators; ID, phone, household and area-code columns as text; the 合计 row bold
+    with a top rule; None/NaN blank."""
     headers = [str(c) for c in table.columns]
     ncols = max(len(headers), 1)
     buf = io.BytesIO()
@@ -221,6 +229,8 @@ def xlsx(table: pd.DataFrame, *, title: str, caliber: str, sheet: str = "数据"
     # Title and 口径 across the table; the 口径 line wraps and its row grows to fit.
     title_fmt = fmts.get(bold=True, size=TITLE_SIZE, align="center", valign="vcenter")
     caliber_fmt = fmts.get(wrap=True, valign="top")
+    lines = [caliber] + ([watermark] if watermark else [])
+    caliber = "\n".join(lines)
     if ncols > 1:
         ws.merge_range(0, 0, 0, ncols - 1, title, title_fmt)
         ws.merge_range(1, 0, 1, ncols - 1, caliber, caliber_fmt)
@@ -229,7 +239,9 @@ def xlsx(table: pd.DataFrame, *, title: str, caliber: str, sheet: str = "数据"
         ws.write_string(1, 0, caliber, caliber_fmt)
     ws.set_row(0, 24)
     span = sum(widths) if headers else MIN_WIDTH
-    ws.set_row(1, 15 * max(1, math.ceil(text_width(caliber) / max(span - 1, 1))))
+    ws.set_row(1, 15 * sum(max(1, math.ceil(text_width(line) / max(span - 1, 1))) for line in lines))
+    if watermark:
+        ws.set_footer("&L&8" + _footer_text(watermark) + "&R&8&P / &N")
 
     header_fmt = fmts.get(bold=True, wrap=True, align="center", valign="vcenter")
     for j, h in enumerate(headers):
@@ -246,6 +258,12 @@ def xlsx(table: pd.DataFrame, *, title: str, caliber: str, sheet: str = "数据"
     return buf.getvalue()
 
 
+def _footer_text(text: str) -> str:
+    """Text for an Excel header or footer: ``&`` starts a code there, so it is doubled;
+    the whole footer may hold 255 characters."""
+    return text.replace("&", "&&")[:200]
+
+
 # A CSV cell starting with one of these is run as a formula by Excel (=HYPERLINK(…),
 # +cmd|…, @SUM(…)); OWASP's advice: a leading ' makes it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -257,16 +275,21 @@ def inert(value):
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-def csv(table: pd.DataFrame) -> bytes:
+def csv(table: pd.DataFrame, watermark: str | None = None) -> bytes:
     """UTF-8 with BOM, so Excel on a Chinese PC opens it right; blanks empty, text as
     is except that a cell Excel would run as a formula (a name from the data such as
-    ``=HYPERLINK(…)``) is made ``inert``; number columns are never touched."""
+    ``=HYPERLINK(…)``) is made ``inert``; number columns are never touched. The
+    ``watermark`` is the first line: one cell, quoted, so Excel shows it in A1 and the
+    headers follow in row 2."""
     out = table.copy()
     for j in range(out.shape[1]):
         if not pd.api.types.is_numeric_dtype(out.dtypes.iloc[j]):
             out.isetitem(j, out.iloc[:, j].map(inert))
     out.columns = [inert(c) for c in out.columns]
-    return out.to_csv(index=False).encode("utf-8-sig")
+    first = ""
+    if watermark:
+        first = '"' + str(inert(watermark)).replace('"', '""').replace("\r", " ").replace("\n", " ") + '"\n'
+    return (first + out.to_csv(index=False)).encode("utf-8-sig")
 
 
 # --- From the ledger -----------------------------------------------------------------
@@ -274,30 +297,30 @@ def csv(table: pd.DataFrame) -> bytes:
 
 def breakdown_workbook(
     engine,
+    request: Request,
     keys,
-    as_of: dt.date | None,
     *,
-    township: str | None = None,
-    by: str = "township",
-    poor_only: bool = False,
+    by: str | None = None,
     title: str | None = None,
-    scope: Scope = ALL,
+    at: dt.datetime | None = None,
 ) -> bytes:
     """The breakdown table as on screen (ledger.present.frames.figure_table: Chinese headers,
-    万元, the 合计 row from the district's (township's) own figures) as xlsx.
-    ``by`` is township, village or a column of the figures' sheet (e.g. ``mode``)."""
+    万元, the 合计 row from the place's own figures) as xlsx, within the request's scope.
+    ``by`` is township, village or a column of the figures' sheet (e.g. ``mode``); one
+    level down from the request's place by default."""
     keys = [keys] if isinstance(keys, str) else list(keys)
-    as_of = as_of or query.default_as_of(engine)
-    rows = query.breakdown(engine, keys, as_of, scope=scope, by=by, township=township, poor_only=poor_only)
-    total = query.figures(engine, as_of, scope=scope, township=township, keys=keys, poor_only=poor_only)
+    request = scoped(engine, request)
+    by = by or request.by
+    rows = q.breakdown(engine, request, keys, by)
+    total = q.figures(engine, request, keys)
     table = figure_table(rows, keys, total)
     if by not in ("township", "village"):
         label = SHEETS_BY_KEY[sheets_of(keys)[0]].column(by).header
         if table.columns[0] != label:  # a figure_table that labels townships and villages only
             table = figure_table(rows.rename(columns={by: "township"}), keys, total).rename(columns={"乡镇": label})
-    where = Request(as_of, township).place
+    where = request.place if request.township or request.scope.is_district else place_name(request)
     what = figure(keys[0]).label if len(keys) == 1 else "主要指标"
-    month = month_label(as_of) if as_of else ""
+    month = month_label(request.as_of) if request.as_of else ""
     if by in ("township", "village"):
         scope_text = f"{where}{'各乡镇' if by == 'township' else '各村'}"
         default_title = f"{scope_text}{what}" + (f"（{month}）" if month else "")
@@ -305,33 +328,32 @@ def breakdown_workbook(
         scope_text = f"{where}，按{table.columns[0]}分"
         default_title = f"{where}{what}（按{table.columns[0]}分" + (f"，{month}）" if month else "）")
     title = title or default_title
-    caliber = present_caliber(Request(as_of, township, poor_only=poor_only, scope=scope), sheets=sheets_of(keys), scope_text=scope_text)
-    return xlsx(table, title=title, caliber=caliber)
+    caliber = present_caliber(request, sheets=sheets_of(keys), scope_text=scope_text)
+    if request.masked and by == "village":
+        caliber = caliber[:-1] + "；不足5的村级人数显示为“<5”。"
+    return xlsx(table, title=title, caliber=caliber, watermark=watermark(request, at))
 
 
 def people_workbook(
     engine,
+    request: Request,
     key: str,
-    as_of: dt.date | None,
     *,
-    township: str | None = None,
-    village: str | None = None,
-    poor_only: bool = False,
     filters: dict | None = None,
-    scope: Scope = ALL,
+    at: dt.datetime | None = None,
 ) -> bytes:
-    """The people behind a count figure (花名册) exactly as on screen, ID and phone
-    numbers masked, as xlsx titled like the screen: 宜州区 庆远镇 X村 劳动力人数名单（n人）."""
+    """The people behind a count figure (花名册) exactly as on screen — masked unless
+    the request carries full rights, refused (PermissionError) without any — as xlsx
+    titled like the screen: 宜州区 庆远镇 X村 劳动力人数名单（n人）."""
     fig = figure(key)
-    as_of = as_of or query.default_as_of(engine)
-    table = people_mod.people(
-        engine, key, as_of, scope=scope, township=township, village=village, poor_only=poor_only, filters=filters
-    )
-    where = Request(as_of, township, village).place
+    request = scoped(engine, request)
+    table = q.people(engine, request, key, filters)
+    where = request.place
     title = f"{where} {fig.label}名单（{count(len(table))}{fig.unit}）"
-    caliber = present_caliber(Request(as_of, township, village, poor_only, scope), sheets=[fig.table], scope_text=where)
-    caliber = caliber[:-1] + "；证件号码、联系电话已脱敏。"
-    return xlsx(table, title=title, caliber=caliber, sheet="名单")
+    caliber = present_caliber(request, sheets=[fig.table], scope_text=where)
+    if request.masked:
+        caliber = caliber[:-1] + "；姓名、证件号码、联系电话等个人信息已脱敏。"
+    return xlsx(table, title=title, caliber=caliber, sheet="名单", watermark=watermark(request, at))
 
 
 def filename(place: str, what: str, month_label: str, ext: str) -> str:

@@ -1,6 +1,11 @@
 """Before an import: what it would do (rows added, replaced, removed per slice, and the
 figures that would change), and a workbook of its problems for the clerk to fix.
 
+A loader's problem quotes the cell it is about (an ID, a phone, a name): ``masked``
+gives the problems as the page, the problems workbook and the command line show them,
+through the one masking policy (``ledger.access.masking``), and ``column_kind`` says
+what a column of an uploaded sheet holds, for masking a copy of its cells.
+
 Nothing here writes to the ledger. ``preview`` applies the import inside a
 transaction on one connection, reads the figures and rolls back, so the numbers it
 shows are exactly the ones the import would produce, on every backend.
@@ -16,20 +21,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from ledger import query
+from ledger.access.masking import KIND_OF, mask_text, mask_value
 from ledger.query.definitions import figure
 from ledger.store.imports import file_counts, replace_rows, slices_of
 from ledger.store.schema import BOOKKEEPING, DATA, init_db, lock_for_writing, slices
 from ledger.store.townships import check_townships, keep_other_townships
 from loaders import LoadResult, Problem
-from loaders.spec import SHEETS_BY_KEY
-from loaders.validate import ERROR
+from loaders.spec import SHEETS_BY_KEY, Column
+from loaders.validate import ERROR, header_lookup, match_sheet, resolve_header
 
 PREVIEW_KEYS = [
     "labor.total",
@@ -256,3 +262,61 @@ def _changes(before: dict, after: dict, keys: list[str]) -> pd.DataFrame:
         frame["_k"] = [keys.index(k) for k in frame["key"]]
         frame = frame.sort_values(["_o", "_k"], kind="stable").drop(columns=["_o", "_k"]).reset_index(drop=True)
     return frame
+
+
+# --- Problems as anyone may read them ----------------------------------------------------
+
+# A column's kind by the format's own kind (an ID or phone column of any name).
+_KIND_OF_COLUMN = {"id": "id", "phone": "phone"}
+
+
+def column_kind(column: Column | None, written: str = "") -> str:
+    """What a column of an uploaded sheet holds for the masking policy: ``id``,
+    ``phone``, ``name`` (by the format's column, or the header as written), else
+    ``text`` (free text: any ID- or phone-like run of digits in it is masked)."""
+    if column is not None:
+        kind = KIND_OF.get(column.key) or _KIND_OF_COLUMN.get(column.kind) or KIND_OF.get(column.header)
+        if kind:
+            return kind
+    return KIND_OF.get(str(written).strip()) or "text"
+
+
+def problem_kind(problem: Problem) -> str:
+    """The kind of the column a problem is about (its sheet's format, its header)."""
+    spec = match_sheet(problem.sheet) if problem.sheet else None
+    column = resolve_header(problem.column, header_lookup(spec))[0] if spec is not None and problem.column else None
+    return column_kind(column, problem.column)
+
+
+def as_text(value):
+    """A cell for the masking policy: a number that may be an ID or a phone (nine digits
+    or more, as Excel stores a long number) as its digits, other values unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    if isinstance(value, float) and not value.is_integer():
+        return value
+    return str(int(value)) if abs(value) >= 1e8 else value
+
+
+def mask_cell(kind: str, value, names=()):
+    """One cell of an uploaded sheet, masked as its column's ``kind`` says."""
+    value = as_text(value)
+    if kind in ("id", "phone", "name") and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        value = str(value)
+    return mask_value(kind, value, names)
+
+
+def masked(problems) -> list[Problem]:
+    """The problems with their quoted value masked as its column says (ID, phone, name
+    or free text) and their message masked as free text, the names the list quotes
+    included: for the intake page, the problems workbook and the command line."""
+    problems = list(problems)
+    known: dict[tuple[str, str], str] = {}  # a bad file has thousands of problems in a few columns
+    kinds = []
+    for p in problems:
+        if (p.sheet, p.column) not in known:
+            known[(p.sheet, p.column)] = problem_kind(p)
+        kinds.append(known[(p.sheet, p.column)])
+    names = [p.value for p, k in zip(problems, kinds) if k == "name" and p.value]
+    return [replace(p, value=mask_cell(k, p.value, names) or "", message=mask_text(p.message, names))
+            for p, k in zip(problems, kinds)]

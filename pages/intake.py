@@ -1,9 +1,12 @@
-"""数据导入: upload township workbooks, see every problem or a preview of what would
-change, and apply only on confirmation, in one transaction.
+"""数据导入 (a 数据管理员's page): upload township workbooks, see every problem or a
+preview of what would change, and apply only on confirmation, in one transaction. The
+importer is the signed-in account; the import goes into the audit log. Problems quote
+cells (IDs, phones, names): they are shown masked (``ledger.intake.masked``), and so
+is the problems workbook.
 
 Checking a 20 MB workbook and previewing it take tens of seconds, so both are kept in
-the session, keyed by the files' SHA-256 and the ledger's data version: typing the
-importer's name or choosing the replacement mode does not redo them."""
+the session, keyed by the files' SHA-256 and the ledger's data version: choosing the
+replacement mode does not redo them."""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ import streamlit as st
 import loaders
 from exports.problems import errors_workbook
 from ledger import intake
+from ledger.present.caliber import watermark
 from ledger.present.frames import shown_changes
+from ledger.query.request import Request
 from ledger.store.imports import Submission, apply_many, file_sha256
 from ledger.store.townships import stored_townships, uncovered_townships
 from loaders import isolate, limits
@@ -41,7 +46,8 @@ if DONE in st.session_state:
     st.success(st.session_state.pop(DONE))
 
 isolate.warm()  # the reader's fork server starts while the clerk picks a file
-user = st.text_input("导入人", key=f"{PAGE}_user", placeholder="请填写姓名，记入导入记录")
+user = data.account.label[:100]  # the import record's 导入人 (the store keeps 100 characters)
+st.caption(plain(f"导入人：{user}（当前登录账号，记入导入记录和审计日志）"))
 # Every file type reaches the loaders, which explain a wrong one in Chinese; the
 # browser's own refusal would be in English. The size limit is server.maxUploadSize.
 files = st.file_uploader(
@@ -86,7 +92,9 @@ names = ["、".join(p.name for p, _ in group) for group in groups]
 
 def problem_frame(problems, label: str = "问题") -> pd.DataFrame:
     """One row a problem, pointing at the cell as Excel shows it (file, sheet, row, column);
-    the reason first after the level, so it is not cut off at the table's edge."""
+    the reason first after the level, so it is not cut off at the table's edge. The
+    quoted value and the message are masked (an ID, a phone, a name)."""
+    problems = intake.masked(problems)
     return pd.DataFrame(
         [{"级别": p.level, label: p.message, "文件": p.file, "工作表": p.sheet, "行号": str(p.row or ""), "列": p.letter,
           "表头": p.column, "值": p.value} for p in problems],
@@ -104,12 +112,19 @@ if errors:
     st.error(f"发现 {errors} 处错误，文件未导入，数据库没有任何改动。请修改后重新上传。")
     # warnings and what was inferred too: one round of corrections fixes everything
     problem_table([p for r in results for p in r.problems])
+    def problems_file(r, group, file_name: str) -> bytes:
+        """Made at the click (outside the page's run): watermarked, and in the audit log."""
+        made = errors_workbook(r, {str(p): d for p, d in group}, watermark=watermark(data.bound(Request(None))))
+        data.log("export", target=file_name, detail="导入问题清单（个人信息已脱敏）")
+        return made
+
     for i, (group, name, r) in enumerate(zip(groups, names, results)):
         if r.errors:
+            file_name = f"{Path(name).stem}_问题清单.xlsx" if several else "台账问题清单.xlsx"
             st.download_button(
-                plain(f"下载问题清单（Excel，已标出出错单元格）{'：' + name if several else ''}"),
-                data=lambda r=r, group=group: errors_workbook(r, {str(p): d for p, d in group}),
-                file_name=f"{Path(name).stem}_问题清单.xlsx" if several else "台账问题清单.xlsx",
+                plain(f"下载问题清单（Excel，已标出出错单元格，个人信息已脱敏）{'：' + name if several else ''}"),
+                data=lambda r=r, group=group, file_name=file_name: problems_file(r, group, file_name),
+                file_name=file_name,
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"{PAGE}_errors_xlsx" + (f"_{i}" if i else ""),
                 on_click="ignore",
@@ -127,7 +142,7 @@ if notes:
     # clerk confirms it (and it is kept in the import's history record).
     st.subheader("请核对：系统推断或跳过的内容")
     with st.container(key=f"{PAGE}_notes", height=300 if len(notes) > 12 else "content"):
-        st.markdown("\n".join(f"- {plain(p.said)}" for p in notes))
+        st.markdown("\n".join(f"- {plain(p.said)}" for p in intake.masked(notes)))
 warnings = [p for r in results for p in r.warnings]
 if warnings:
     with st.expander(f"{len(warnings)} 条提示（不影响导入）"):
@@ -170,15 +185,15 @@ if len(preview.changes):
 else:
     st.info("导入后各项数字没有变化。")
 
-if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not user.strip()):
+if st.button("确认导入", type="primary", key=f"{PAGE}_confirm"):
     submissions = [
         Submission(r, name, file_sha256(b"".join(d for _, d in group)))
         for r, name, group in zip(results, names, groups)
     ]
-    outcomes = apply_many(engine, submissions, user=user.strip(), by_township=by_township)
+    outcomes = apply_many(engine, submissions, user=user, by_township=by_township)
     logged = [o.log_id for o in outcomes if o.log_id is not None]
     if not all(o.ok for o in outcomes):
-        st.error("  \n".join(plain(p) for o in outcomes for p in o.errors[:50]))
+        st.error("  \n".join(plain(p) for o in outcomes for p in intake.masked(o.errors[:50])))
     elif not logged:
         st.info("内容与已导入的数据相同，没有变化。")
     else:
@@ -189,7 +204,8 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm", disabled=not
         st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
         changed = sum(len(o.changed) for o in outcomes)
         ids = "、".join(map(str, logged))
+        mode = "按乡镇替换" if by_township else "整月替换" if uncovered else "替换文件中的（表，月份）"
+        data.log("import", target="、".join(names),
+                 detail=f"导入成功，记录号 {ids}，替换 {changed} 个（表，月份），{mode}")
         st.session_state[DONE] = plain(f"导入成功（记录号 {ids}）：{'、'.join(names)}，替换 {changed} 个（表，月份）。")
         st.rerun()
-if not user.strip():
-    st.caption("填写导入人后才能确认导入。")

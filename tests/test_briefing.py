@@ -15,10 +15,20 @@ import pytest
 
 from exports import briefing as B
 from exports.briefing import briefing_docx, briefing_text
+from ledger.access.roles import FULL
+from ledger.access.scope import ALL
 from ledger.present.format import REPORT, wan
+from ledger.query.request import Request
 from tests.conftest import ROOT, SEED_FIGURES
 
 AS_OF = dt.date(2020, 9, 30)
+# The district's office: the whole district, people as written (the golden figures).
+DISTRICT = Request(AS_OF, scope=ALL, personal=FULL)
+
+
+def _township(town: str) -> Request:
+    """A township's briefing made by the district's office (its scope is the district)."""
+    return Request(AS_OF, town, scope=ALL, personal=FULL)
 ZERO = re.compile(r"(?<![\d.])0(?:\.0+)?(?:万元|人次|人|家|个|条|期|批次|%)")
 CI = os.environ.get("CI") == "true"
 
@@ -43,12 +53,12 @@ def _need_charts():
 
 @pytest.fixture(scope="module")
 def text(sample_db):
-    return briefing_text(sample_db, AS_OF)
+    return briefing_text(sample_db, DISTRICT)
 
 
 @pytest.fixture(scope="module")
 def docx_bytes(sample_db):
-    return briefing_docx(sample_db, AS_OF)
+    return briefing_docx(sample_db, DISTRICT)
 
 
 def _expected(key: str, value, unit: str) -> str:
@@ -100,7 +110,7 @@ def test_township_briefing_is_restricted_and_says_demand_is_district_wide(sample
     from ledger.query.statements import figures
 
     town = "庆远镇"
-    sections = briefing_text(sample_db, AS_OF, township=town)
+    sections = briefing_text(sample_db, _township(town))
     flat = _flat(sections)
     assert sections[0][0].startswith(town)
     v = figures(sample_db, AS_OF, township=town).values
@@ -110,10 +120,21 @@ def test_township_briefing_is_restricted_and_says_demand_is_district_wide(sample
     assert not ZERO.search(flat)
 
 
-def test_a_zero_figure_drops_its_sentence(sample_db, monkeypatch):
-    from ledger import query
+def test_township_head_briefing_drops_the_district_wide_demand(sample_db):
+    """A 乡镇负责人's scope holds no district-wide rows: the demand sentence goes, not a 0."""
+    from ledger.access.scope import Scope
 
-    real = query.figures
+    town = "庆远镇"
+    flat = _flat(briefing_text(sample_db, Request(AS_OF, scope=Scope.of(town), personal=FULL)))
+    assert flat == _flat(briefing_text(sample_db, Request(AS_OF, town, scope=Scope.of(town), personal=FULL)))
+    assert flat.startswith(town) and "全区统一" not in flat and "岗位信息" not in flat
+    assert not ZERO.search(flat)
+    with pytest.raises(PermissionError):
+        briefing_text(sample_db, Request(AS_OF, "北山镇", scope=Scope.of(town), personal=FULL))
+
+
+def test_a_zero_figure_drops_its_sentence(sample_db, monkeypatch):
+    real = B.q.figures
     zeroed = {"workshops.count", "workshops.on_duty", "workshops.poor_absorbed", "subsidy.flexible_social_insurance",
               "transport.batches", "posts.temporary.count", "posts.temporary.subsidy", "training.rural_practical.amount"}
 
@@ -122,8 +143,8 @@ def test_a_zero_figure_drops_its_sentence(sample_db, monkeypatch):
         fs.values = {k: (0 if k in zeroed else v) for k, v in fs.values.items()}
         return fs
 
-    monkeypatch.setattr(query, "figures", fake)
-    flat = _flat(briefing_text(sample_db, AS_OF))
+    monkeypatch.setattr(B.q, "figures", fake)
+    flat = _flat(briefing_text(sample_db, DISTRICT))
     assert not ZERO.search(flat), ZERO.search(flat)
     assert "扶贫车间已复工" not in flat and "在岗人员" not in flat
     assert "灵活就业社保补贴" not in flat
@@ -140,7 +161,7 @@ def test_a_tiny_store_says_only_what_it_holds(sqlite_engine, tmp_path):
 
     outcome = read_and_import(sqlite_engine, small_workbook(tmp_path / "small.xlsx"), user="pytest")
     assert outcome.ok
-    sections = briefing_text(sqlite_engine, AS_OF)
+    sections = briefing_text(sqlite_engine, DISTRICT)
     flat = _flat(sections)
     assert not ZERO.search(flat), ZERO.search(flat)
     assert "共摸排劳动力3人" in flat
@@ -149,7 +170,7 @@ def test_a_tiny_store_says_only_what_it_holds(sqlite_engine, tmp_path):
     assert "万元" not in flat
     assert "岗位信息" not in flat and "培训班" not in flat
     assert len(sections) == 6
-    data = briefing_docx(sqlite_engine, AS_OF)
+    data = briefing_docx(sqlite_engine, DISTRICT)
     assert data[:2] == b"PK"
 
 
@@ -212,7 +233,7 @@ def test_docx_has_the_charts(docx_bytes):
 
 def test_docx_notes_missing_charts(sample_db, monkeypatch):
     monkeypatch.setattr(B, "images_module", lambda: (None, "测试：无浏览器"))
-    doc = _doc(briefing_docx(sample_db, AS_OF))
+    doc = _doc(briefing_docx(sample_db, DISTRICT))
     assert len(doc.inline_shapes) == 0
     assert any("未附图表" in p.text for p in doc.paragraphs)
 
@@ -224,7 +245,7 @@ def test_docx_notes_missing_charts(sample_db, monkeypatch):
 def pptx_bytes(sample_db):
     from exports.slides import slides_pptx
 
-    return slides_pptx(sample_db, AS_OF)
+    return slides_pptx(sample_db, DISTRICT)
 
 
 def test_pptx_has_a_title_and_one_slide_per_area(pptx_bytes, seed_figures):

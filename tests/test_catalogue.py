@@ -15,6 +15,7 @@ import catalogue
 from catalogue.views import ChartView
 from exports import briefing, tables
 from ledger import query
+from ledger.access.roles import FULL
 from ledger.query.request import Request
 from tests.conftest import ROOT
 from ui.sidebar import pick_key
@@ -42,7 +43,7 @@ def test_one_entry_shows_a_new_chart_on_its_page_in_the_briefing_and_in_excel(wi
     excel = pick_key("overview", "township", "labor.poor") + "_dl_xlsx"
     assert any(e.proto.id.endswith(excel) for e in app.get("download_button")), "the chart's Excel download"
 
-    captions = [caption for caption, _ in briefing.chart_figures(sample_db, AS_OF)]
+    captions = [caption for caption, _ in briefing.chart_figures(sample_db, Request(AS_OF, scope=query.ALL, personal=FULL))]
     assert "宜州区各乡镇建档立卡贫困劳动力人数（新图）" in captions
 
     shown = catalogue.render(NEW, Request(AS_OF), catalogue.rendered(sample_db))

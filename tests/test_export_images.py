@@ -21,14 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from charts import (
-    category_bar,
-    grouped_bar,
-    progress_bar,
-    ranked_bar,
-    trend_line,
-    workshop_lines,
-)
+from charts import category_bar, grouped_bar, progress_bar, ranked_bar, trend_line, workshop_lines
 from exports import images
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,6 +241,26 @@ def test_caption_in_svg_and_under_the_plot():
     assert bottom.getextrema()[0] < 160
     ready, _ = images.prepare(fig, width=800, height=400, caption=caption)
     assert ready.layout.margin.b > fig.layout.margin.b
+
+
+def test_watermark_line_under_the_caption():
+    """The watermark (who made the image, when) is a second line under the 口径 line,
+    both inside the image's bottom band; without a caption it stands alone."""
+    caption = "数据来源：宜州区贫困劳动力就业台账，截至2020年9月30日"
+    mark = "导出：张三（zhangsan，区领导）　2020-10-08 09:30"
+    fig = BUILDERS["ranked_bar"]("各乡镇就业人数")
+    ready, height = images.prepare(fig, width=800, height=400, caption=caption, watermark=mark)
+    notes = {a.text: a.yshift for a in ready.layout.annotations if a.text in (caption, mark)}
+    assert set(notes) == {caption, mark}
+    margin = ready.layout.margin.b
+    assert -margin < notes[mark] < notes[caption] < 0, "the watermark under the caption, both above the image's edge"
+    alone, _ = images.prepare(fig, width=800, height=400, watermark=mark)
+    assert [a.text for a in alone.layout.annotations if a.text == mark] == [mark]
+    text = "".join(ET.fromstring(images.svg(fig, width=800, height=400, caption=caption, watermark=mark)).itertext())
+    assert caption in text and mark in text
+    # Ink in the image's last rows: the watermark line is drawn, not cut off.
+    png = pixels(images.png(fig, width=800, height=400, scale=1, caption=caption, watermark=mark)).convert("L")
+    assert png.crop((0, 400 - 16, 400, 400)).getextrema()[0] < 160
 
 
 def test_png_dpi_for_the_word_briefing():

@@ -17,11 +17,21 @@ from openpyxl.utils import get_column_letter
 
 from exports import tables as T
 from ledger import query
+from ledger.access.roles import FULL, NONE, REVEAL
+from ledger.access.scope import ALL
 from ledger.present.frames import figure_table, header
+from ledger.query import request as q
 from ledger.query.definitions import figure
 from ledger.query.people import people
+from ledger.query.request import Request
 
 AS_OF = dt.date(2020, 9, 30)
+AT = dt.datetime(2020, 10, 8, 9, 30)
+VIEWER = "测试员（ceshi，区领导）"
+
+
+def _request(township=None, village=None, poor_only=False, personal=FULL) -> Request:
+    return Request(AS_OF, township, village, poor_only, scope=ALL, personal=personal, viewer=VIEWER)
 KEYS = [
     "labor.total",
     "labor.employed",
@@ -69,10 +79,12 @@ def _expected(key: str, value):
     [("township", None, False), ("township", None, True), ("village", "庆远镇", False)],
 )
 def test_breakdown_workbook_total_row_is_the_district_figure(sample_db, by, township, poor_only):
-    data = T.breakdown_workbook(sample_db, KEYS, AS_OF, township=township, by=by, poor_only=poor_only)
+    request = _request(township, poor_only=poor_only)
+    data = T.breakdown_workbook(sample_db, request, KEYS, by=by)
     ws = _open(data)
     district = query.figures(sample_db, AS_OF, township=township, keys=KEYS, poor_only=poor_only).values
-    rows = query.breakdown(sample_db, KEYS, AS_OF, by=by, township=township, poor_only=poor_only)
+    # As on screen: the request layer's rows (an unplaced row without figures left out).
+    rows = q.breakdown(sample_db, request, KEYS, by)
     table = figure_table(rows, KEYS, query.figures(sample_db, AS_OF, township=township, keys=KEYS, poor_only=poor_only))
 
     headers = [c.value for c in ws[3]]
@@ -96,8 +108,9 @@ def test_breakdown_workbook_total_row_is_the_district_figure(sample_db, by, town
 
 
 def test_breakdown_workbook_layout_and_formats(sample_db):
-    ws = _open(T.breakdown_workbook(sample_db, KEYS, AS_OF))
-    ncols = len(KEYS) + 1
+    keys = KEYS + ["transport.people"]  # 返岗输送 has a district-wide part: its row stays
+    ws = _open(T.breakdown_workbook(sample_db, _request(), keys, at=AT))
+    ncols = len(keys) + 1
     last = get_column_letter(ncols)
 
     assert ws["A1"].value == "宜州区各乡镇主要指标（2020年9月）"
@@ -105,6 +118,9 @@ def test_breakdown_workbook_layout_and_formats(sample_db):
     assert f"A1:{last}1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value.startswith("数据来源：宜州区贫困劳动力就业台账，截至2020年9月30日")
     assert "范围：宜州区各乡镇，全部劳动力" in ws["A2"].value
+    # The watermark is the 口径 cell's last line, and the printed page's footer.
+    assert ws["A2"].value.splitlines()[-1] == f"导出：{VIEWER}\u30002020-10-08 09:30"
+    assert VIEWER in ws.oddFooter.left.text
     assert ws.freeze_panes == "A4"
     for cell in ws[3]:
         assert cell.font.b and cell.alignment.wrap_text, cell.coordinate
@@ -145,7 +161,7 @@ def test_breakdown_workbook_layout_and_formats(sample_db):
 
 
 def test_breakdown_workbook_by_column_and_title(sample_db):
-    ws = _open(T.breakdown_workbook(sample_db, ["labor.employed"], AS_OF, by="mode", township="庆远镇", title="就业方式"))
+    ws = _open(T.breakdown_workbook(sample_db, _request("庆远镇"), ["labor.employed"], by="mode", title="就业方式"))
     assert ws["A1"].value == "就业方式"
     assert "范围：宜州区 庆远镇，按就业方式分" in ws["A2"].value
     assert [c.value for c in ws[3]] == ["就业方式", "已就业人数（人）"]
@@ -164,10 +180,11 @@ def test_people_workbook_masks_ids_as_text(sample_db):
     village = query.breakdown(sample_db, "labor.total", AS_OF, by="village", township="庆远镇")["village"].iloc[0]
     shown = people(sample_db, "labor.total", AS_OF, township="庆远镇", village=village)
     assert len(shown) > 0
-    ws = _open(T.people_workbook(sample_db, "labor.total", AS_OF, township="庆远镇", village=village))
+    ws = _open(T.people_workbook(sample_db, _request("庆远镇", village, personal=REVEAL), "labor.total"))
 
     assert ws["A1"].value == f"宜州区 庆远镇 {village} 劳动力人数名单（{len(shown):,}人）"
     assert ws["A2"].value.startswith("数据来源：宜州区贫困劳动力就业台账，截至2020年9月30日")
+    assert "已脱敏" in ws["A2"].value and ws["A2"].value.splitlines()[-1].startswith(f"导出：{VIEWER}")
     assert ws.freeze_panes == "A4"
     headers = [c.value for c in ws[3]]
     assert headers == list(shown.columns)
@@ -188,6 +205,34 @@ def test_people_workbook_masks_ids_as_text(sample_db):
     assert all(c.value is None or str(c.value) not in ("None", "nan", "<NA>", "") for row in body for c in row)
 
 
+def test_people_workbook_follows_the_request_rights(sample_db):
+    """Full rights: the list as written (no 已脱敏 note); no rights (材料员): refused."""
+    village = query.breakdown(sample_db, "labor.total", AS_OF, by="village", township="庆远镇")["village"].iloc[0]
+    ws = _open(T.people_workbook(sample_db, _request("庆远镇", village), "labor.total"))
+    headers = [c.value for c in ws[3]]
+    ids = [r[headers.index("证件号码")].value for r in _rows(ws)]
+    assert ids and all(re.fullmatch(r"\d{17}[\dX]", v) for v in ids)
+    assert "已脱敏" not in ws["A2"].value
+    with pytest.raises(PermissionError):
+        T.people_workbook(sample_db, _request("庆远镇", village, personal=NONE), "labor.total")
+
+
+def test_village_counts_below_five_read_few_without_rights(sample_db):
+    """庆远镇's villages as a viewer without personal-data rights sees them: counts 1–4
+    read <5, the 合计 stays the township's own figure."""
+    keys = ["households.none_employed", "posts.poverty.count"]
+    full = _rows(_open(T.breakdown_workbook(sample_db, _request("庆远镇"), keys)))
+    masked = _open(T.breakdown_workbook(sample_db, _request("庆远镇", personal=NONE), keys))
+    rows = _rows(masked)
+    assert [r[0].value for r in rows] == [r[0].value for r in full]
+    assert [c.value for c in rows[-1]] == [c.value for c in full[-1]]
+    small = [(r[0].value, j) for r in full[:-1] for j in (1, 2) if isinstance(r[j].value, int) and 0 < r[j].value < 5]
+    assert small, "the sample has villages with fewer than 5"
+    by_name = {r[0].value: r for r in rows}
+    assert all(by_name[v][j].value == "<5" for v, j in small)
+    assert "<5" in masked["A2"].value
+
+
 # --- xlsx on a made-up table ----------------------------------------------------------
 
 
@@ -203,8 +248,8 @@ def test_xlsx_codes_stay_text_blanks_stay_blank():
         }
     )
     table.loc[2, "区划代码"] = "合计"
-    ws = _open(T.xlsx(table, title="测试", caliber="口径：测试"))
-    assert (ws["A1"].value, ws["A2"].value) == ("测试", "口径：测试")
+    ws = _open(T.xlsx(table, title="测试", caliber="口径：测试", watermark="导出：张三　2020-10-08 09:30"))
+    assert (ws["A1"].value, ws["A2"].value) == ("测试", "口径：测试\n导出：张三　2020-10-08 09:30")
     assert ws.freeze_panes == "A4"
     assert all(c.font.name == "宋体" for row in ws.iter_rows() for c in row if c.value is not None)
     a4, a5 = ws["A4"], ws["A5"]
@@ -253,6 +298,19 @@ def test_csv_has_bom_and_reads_back_the_same():
     assert list(back["乡镇"]) == list(table["乡镇"])
     assert list(back["补贴发放合计（万元）"]) == [100.12, 0.0, 100.12]
     assert back["就业率（%）"].iloc[0] == 88.43 and pd.isna(back["就业率（%）"].iloc[1])
+
+
+def test_csv_watermark_is_one_cell_on_the_first_line():
+    import csv as csv_module
+
+    table = pd.DataFrame({"乡镇": ["庆远镇"], "人数": [3]})
+    mark = '导出：张三（zhangsan，材料员）　2020-10-08 09:30, "引号"'
+    data = T.csv(table, watermark=mark)
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv_module.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows == [[mark], ["乡镇", "人数"], ["庆远镇", "3"]]
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", skiprows=1)
+    assert list(back.columns) == ["乡镇", "人数"]
 
 
 def test_csv_of_a_breakdown_reads_back(sample_db):

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 import loaders
 from exports.problems import errors_workbook
-from ledger.intake import PREVIEW_KEYS, preview
+from ledger.access.masking import mask_id, mask_name
+from ledger.intake import PREVIEW_KEYS, masked, preview
 from ledger.query.statements import breakdown, figures
 from ledger.store.history import history
 from ledger.store.imports import apply, file_sha256, read_and_import
@@ -147,19 +148,24 @@ def test_a_file_with_errors_is_not_previewed_and_its_problems_workbook_marks_the
     assert not result.ok
     assert preview(sqlite_engine, result) is None
 
-    data = errors_workbook(result, {"bad.xlsx": path.read_bytes()})
+    data = errors_workbook(result, {"bad.xlsx": path.read_bytes()}, watermark="导出：测试员　2020-10-08 09:30")
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["问题清单", LABOR]
     listing = list(book["问题清单"].iter_rows(values_only=True))
-    assert listing[0] == ("工作表", "行号", "列", "表头", "值", "问题", "级别", "文件")
-    assert len(listing) - 1 == len(result.problems) == 3
-    assert {(r[1], r[2], r[3], r[6], r[7]) for r in listing[1:]} == {
+    assert "已脱敏" in listing[0][0] and "导出：测试员　2020-10-08 09:30" in listing[0][0]
+    assert listing[1] == ("工作表", "行号", "列", "表头", "值", "问题", "级别", "文件")
+    assert len(listing) - 2 == len(result.problems) == 3
+    assert {(r[1], r[2], r[3], r[6], r[7]) for r in listing[2:]} == {
         (3, "E", "证件号码", "错误", "bad.xlsx"), (4, "B", "乡镇", "错误", "bad.xlsx"), (4, "G", "就业状态", "错误", "bad.xlsx")
     }
-    assert {r[5] for r in listing[1:]} == {p.message for p in result.problems}
+    assert {r[5] for r in listing[2:]} == {p.message for p in masked(result.problems)}
+    # The bad ID is quoted masked, in the listing and in the copy of the sheet.
+    bad_id = rows[2][4]
+    assert next(r[4] for r in listing[2:] if r[3] == "证件号码") == mask_id(bad_id)
 
     ws = book[LABOR]
-    assert ws["A1"].value == "统计时点" and ws["E3"].value == rows[2][4]
+    assert ws["A1"].value == "统计时点" and ws["E3"].value == mask_id(bad_id)
+    assert ws["D3"].value == mask_name(rows[2][3])  # names too: the copy is no list of people
     by_cell = {"E3": "证件号码", "B4": "乡镇", "G4": "就业状态"}
     for cell, column in by_cell.items():
         problem = next(p for p in result.problems if p.column == column)

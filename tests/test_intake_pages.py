@@ -1,9 +1,14 @@
 """The intake, history, quality and reporting pages on a copy of the sample store
-(these pages write: freezing, restoring)."""
+(these pages write: freezing, restoring), signed in as a 数据管理员 (whose pages
+they are): the intake page names the account as importer, audits the import and
+shows every problem masked, its problems workbook too."""
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
+import zipfile
 
 import pytest
 import streamlit as st
@@ -15,7 +20,12 @@ from ledger.store.config import make_engine
 from ledger.store.freezes import freezes, reported
 from ledger.store.history import history
 from ledger.store.imports import read_and_import
+from tests import signing
 from tests.conftest import ROOT
+from tests.signing import sign_in
+
+ID = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 @pytest.fixture
@@ -29,16 +39,18 @@ def own_store(sample_db, tmp_path, monkeypatch):
     engine.dispose()
 
 
-def _page(path: str) -> AppTest:
-    """The page script on its own: AppTest drops button clicks after switch_page."""
+def _page(path: str, engine, role: str = "admin") -> AppTest:
+    """The page script on its own (AppTest drops button clicks after switch_page),
+    signed in as the test account of ``role``."""
     app = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    sign_in(app, engine, role)
     app.run()
     assert not app.exception
     return app
 
 
 def test_quality_page_counts_match_the_checks(own_store):
-    app = _page("pages/quality.py")
+    app = _page("pages/quality.py", own_store)
     summary = quality.summary(own_store)
     district = summary[summary["乡镇"] == "全区"]
     shown = app.dataframe[0].value
@@ -48,7 +60,7 @@ def test_quality_page_counts_match_the_checks(own_store):
 
 
 def test_freezing_a_month_records_it_and_shows_no_changes(own_store):
-    app = _page("pages/reported.py")
+    app = _page("pages/reported.py", own_store)
     app.text_input(key="reported_user").input("张三").run()
     app.button(key="reported_freeze").click().run()
     assert not app.exception
@@ -58,7 +70,7 @@ def test_freezing_a_month_records_it_and_shows_no_changes(own_store):
 
 
 def test_restore_from_the_history_page_is_recorded(own_store):
-    app = _page("pages/history.py")
+    app = _page("pages/history.py", own_store)
     assert len(app.dataframe[0].value) == len(history(own_store))
     app.radio(key="history_when").set_value("该记录之前的状态").run()
     app.text_input(key="history_user").input("李四").run()
@@ -69,9 +81,90 @@ def test_restore_from_the_history_page_is_recorded(own_store):
 
 
 def test_intake_page_waits_for_a_file(own_store):
-    app = _page("pages/intake.py")
+    app = _page("pages/intake.py", own_store)
     assert app.title[0].value == "数据导入"
     assert not app.button  # nothing to confirm before a file is chosen
+    assert not app.text_input  # no free-text importer: the signed-in account is
+
+
+def test_intake_page_is_refused_to_other_roles(own_store):
+    for role in ("leader", "writer", "township"):
+        app = _page("pages/intake.py", own_store, role)
+        assert not app.file_uploader, role
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """The download buttons' file makers (file name → callable), as Streamlit keeps them
+    to run at the click, outside the page's run."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made = {}
+    real = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        made[file_name] = data_callable
+        return real(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return made
+
+
+def _upload(app: AppTest, name: str, data: bytes) -> AppTest:
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    app.file_uploader[0].set_value((name, data, mime)).run()
+    assert not app.exception
+    return app
+
+
+def _xml_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".vml")))
+
+
+def test_intake_problems_are_masked_on_screen_and_in_the_workbook(own_store, tmp_path, deferred):
+    """A file whose rows carry a bad ID (quoted by its problem), a phone in 备注 and a
+    wrong status: the problem table and the problems workbook show none of them whole."""
+    from ledger.access.audit import entries
+    from tests.fixtures_ledger import LABOR_HEADER, ids, labor_row, with_wrong_check, write_workbook
+
+    people = ids(3, start=41)
+    rows = [LABOR_HEADER + ["备注"]] + [labor_row("2020-09", "庆远镇", "城东村", f"韦小{i}", n) + ["电话13812345678"]
+                                        for i, n in enumerate(people)]
+    rows[1][4] = with_wrong_check(people[0])
+    rows[2][6] = "不知道"
+    book = write_workbook(tmp_path / "有错.xlsx", {"劳动力就业台账": rows})
+    app = _upload(_page("pages/intake.py", own_store), "有错.xlsx", book.read_bytes())
+    assert any("发现" in e.value for e in app.error)
+    shown = app.dataframe[0].value
+    assert len(shown) >= 2
+    text = shown.to_csv()
+    assert not ID.search(text) and not MOBILE.search(text), text
+    assert "451203" in text  # the ID is there, masked: the clerk still sees which one
+
+    data = deferred["台账问题清单.xlsx"]()  # the click
+    xml = _xml_text(data)
+    assert not ID.search(xml) and not MOBILE.search(xml)
+    assert "韦小0" not in xml and "韦*" in xml
+    account = signing.account(own_store, "admin")
+    assert f"导出：{account.label}" in xml
+    log = entries(own_store, actions=["export"])
+    assert (log["对象"] == "台账问题清单.xlsx").any() and (log["账号"] == account.login).any()
+
+
+def test_an_import_is_made_by_the_signed_in_account_and_audited(own_store, tmp_path):
+    from ledger.access.audit import entries
+    from tests.fixtures_ledger import small_labor, write_workbook
+
+    book = write_workbook(tmp_path / "九月.xlsx", {"劳动力就业台账": small_labor("2020-09", 3, start=71)})
+    app = _upload(_page("pages/intake.py", own_store), "九月.xlsx", book.read_bytes())
+    app.button(key="intake_confirm").click().run()
+    assert not app.exception
+    account = signing.account(own_store, "admin")
+    assert history(own_store)[0]["created_by"] == account.label
+    log = entries(own_store, actions=["import"])
+    assert len(log) == 1 and log.iloc[0]["账号"] == account.login and log.iloc[0]["对象"] == "九月.xlsx"
+    assert "导入成功" in log.iloc[0]["说明"]
 
 
 def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path):
@@ -92,7 +185,7 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
     st.cache_data.clear()
 
     label = figure("labor.total").label
-    app = _page("pages/overview.py")
+    app = _page("pages/overview.py", own_store)
     assert app.radio(key="overview_basis").value == "当前数据"
     assert {m.label: m.value for m in app.metric}[label] == show(figure("labor.total"), 3)
     assert not app.warning
@@ -105,7 +198,7 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
     assert app.query_params.get("basis") in ("reported", ["reported"])
 
     # 月度报送 lists the figure with the reported and the current value side by side, and why.
-    shown = _page("pages/reported.py").dataframe[0].value.set_index(["乡镇", "指标"])
+    shown = _page("pages/reported.py", own_store).dataframe[0].value.set_index(["乡镇", "指标"])
     fig = figure("labor.total")
     row = shown.loc[("全区", label)]
     assert (row["报送值"], row["当前值"], row["变化"]) == (show(fig, reported_total), show(fig, 3), show(fig, 3 - reported_total))
@@ -113,13 +206,13 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
 
 
 def test_months_never_frozen_have_no_basis_choice(own_store):
-    app = _page("pages/overview.py")
+    app = _page("pages/overview.py", own_store)
     assert not [r for r in app.radio if r.key == "overview_basis"]
 
 
 def test_freezing_asks_for_the_report_code_when_one_is_set(own_store, monkeypatch):
     monkeypatch.setenv("LEDGER_REPORT_CODE", "宜州2020")
-    app = _page("pages/reported.py")
+    app = _page("pages/reported.py", own_store)
     app.text_input(key="reported_user").input("张三").run()
     app.text_input(key="reported_code").input("不对").run()
     app.button(key="reported_freeze").click().run()

@@ -262,9 +262,12 @@ def test_word_briefing_drops_control_characters(control_store, monkeypatch):
     import docx
 
     from exports import briefing
+    from ledger.access.roles import FULL
+    from ledger.access.scope import ALL
+    from ledger.query.request import Request
 
     monkeypatch.setattr(briefing, "render_charts", lambda *a, **k: ([], "测试中不生成图表"))
-    data = briefing.briefing_docx(control_store, dt.date(2020, 9, 30), township="庆远\x01镇\x0b")
+    data = briefing.briefing_docx(control_store, Request(dt.date(2020, 9, 30), "庆远\x01镇\x0b", scope=ALL, personal=FULL))
     doc = docx.Document(io.BytesIO(data))
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
@@ -278,9 +281,13 @@ def test_slides_drop_control_characters(control_store, monkeypatch):
     import pptx
 
     from exports import slides
+    from ledger.access.roles import FULL
+    from ledger.access.scope import ALL
+    from ledger.query.request import Request
 
     monkeypatch.setattr(slides, "images_module", lambda: (None, "测试中不生成图表"))
-    deck = pptx.Presentation(io.BytesIO(slides.slides_pptx(control_store, dt.date(2020, 9, 30), township="庆远\x01镇\x0b")))
+    request = Request(dt.date(2020, 9, 30), "庆远\x01镇\x0b", scope=ALL, personal=FULL)
+    deck = pptx.Presentation(io.BytesIO(slides.slides_pptx(control_store, request)))
     texts = [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
     assert any(t.startswith("庆远镇") for t in texts)
     assert not any("_x00" in t for t in texts)

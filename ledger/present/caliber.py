@@ -1,8 +1,11 @@
 """口径: the one line that says where a set of figures comes from, its cut-off, what is a
 month's snapshot and what is counted since 1 January, and whose figures they are. The
-page caption, a chart's download, the 简报与导出 Excel and the briefing all print it."""
+page caption, a chart's download, the 简报与导出 Excel and the briefing all print it.
+Beside it every exported file carries the watermark line: who made it and when."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from ledger.present.format import date_label, moment, month_label
 from ledger.query.definitions import figure
@@ -55,3 +58,14 @@ def caliber(request: Request, *, sheets=ALL_SHEETS, scope_text: str | None = Non
     who = "建档立卡贫困劳动力" if request.poor_only else "全部劳动力"
     parts.append(f"范围：{scope_text}，{who}")
     return "；".join(parts) + "。"
+
+
+COMMAND_LINE = "命令行"
+
+
+def watermark(request: Request, at: dt.datetime | None = None) -> str:
+    """导出：张三（zhangsan，区领导）　2020-10-08 09:30: the account a file was made for
+    (``request.viewer``; none is the command line) and when, on every exported file,
+    so a copy passed on says whose it was."""
+    when = (at or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
+    return f"导出：{request.viewer or COMMAND_LINE}\u3000{when}"
