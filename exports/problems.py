@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections import defaultdict
 
 import pandas as pd
 
-from ledger.access.masking import mask_text
+from ledger.access.masking import Names, mask_text
 from ledger.intake import as_text, column_kind, mask_cell, masked
 from loaders import LoadResult, read_isolated
 from loaders.validate import ERROR, by_headers, locate_header, match_sheet
@@ -149,30 +148,21 @@ def _masked_cells(raw) -> pd.DataFrame:
             kinds[pos] = column_kind(None, written)
     last = header.last if header is not None else cells.index.max() if len(cells.index) else 0
     below = cells.index > last
-    names = {v.strip() for pos, k in kinds.items() if k == "name" for v in cells.loc[below, pos].tolist()
-             if isinstance(v, str) and len(v.strip()) >= 2}
-    lengths = sorted({len(n) for n in names})
+    names = Names(v for pos, k in kinds.items() if k == "name" for v in cells.loc[below, pos].tolist())
     out = cells.astype(object).copy()
     for pos in cells.columns:
         kind = kinds.get(pos, "text")
         column = cells[pos].tolist()
-        out[pos] = [_free_text(v, names, lengths) if kind == "text" or not low else mask_cell(kind, v)
+        out[pos] = [_free_text(v, names) if kind == "text" or not low else mask_cell(kind, v)
                     for v, low in zip(column, below)]
     return out
 
 
-_LONG_DIGITS = re.compile("[0-9]{9}")  # the shortest run the policy masks in free text
 
 
-def _free_text(value, names: set[str], lengths: list[int]):
-    """A free-text cell through the policy's ``mask_text``, with the sheet's names that
-    occur in it; a cell with neither long digits nor a name is left as it is (a big
-    sheet has millions of cells and as many names)."""
-    value = as_text(value)
-    if not isinstance(value, str) or not value:
-        return value
-    found = {value[i:i + n] for n in lengths for i in range(len(value) - n + 1) if value[i:i + n] in names}
-    return mask_text(value, found) if found or _LONG_DIGITS.search(value) else value
+def _free_text(value, names: Names):
+    """A free-text cell through the policy's ``mask_text`` with the sheet's names."""
+    return mask_text(as_text(value), names)
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from ledger import query
-from ledger.access.masking import KIND_OF, mask_text, mask_value
+from ledger.access.masking import KIND_OF, Names, mask_text, mask_value
 from ledger.query.definitions import figure
 from ledger.store.imports import file_counts, replace_rows, slices_of
 from ledger.store.schema import BOOKKEEPING, DATA, init_db, lock_for_writing, slices
@@ -317,6 +317,6 @@ def masked(problems) -> list[Problem]:
         if (p.sheet, p.column) not in known:
             known[(p.sheet, p.column)] = problem_kind(p)
         kinds.append(known[(p.sheet, p.column)])
-    names = [p.value for p, k in zip(problems, kinds) if k == "name" and p.value]
+    names = Names(p.value for p, k in zip(problems, kinds) if k == "name" and p.value)
     return [replace(p, value=mask_cell(k, p.value, names) or "", message=mask_text(p.message, names))
             for p, k in zip(problems, kinds)]
