@@ -233,16 +233,6 @@ def test_a_township_head_cannot_widen_the_view_by_session_state_or_a_drill_down_
     assert not _mentions(at, others)
     at.switch_page("pages/overview.py").run()
 
-    # A bar "clicked" on another township (a crafted selection): ignored.
-    key = pick_key("overview", "township", "labor.employment_rate")
-    at.session_state[key] = {"selection": {"points": [{"x": OTHER, "customdata": [OTHER]}], "point_indices": [0],
-                                           "box": [], "lasso": []}}
-    at.run()
-    _ok(at, "pick")
-    assert at.selectbox(key="overview_township").value == HOME
-    assert at.query_params.get("township") in (HOME, [HOME])
-    assert not _mentions(at, others)
-
     # A village of another township from the URL: back to the township, nothing of it shown.
     theirs = set(query.breakdown(store, ["labor.total"], by="village", township=OTHER)["village"])
     ours = set(query.breakdown(store, ["labor.total"], by="village", township=HOME)["village"])
@@ -265,6 +255,18 @@ def test_a_township_head_cannot_widen_the_view_by_session_state_or_a_drill_down_
     assert len(people) == int(expected.loc[village, "labor.total"])
     assert set(people["乡镇"]) == {HOME} and set(people["村"]) == {village}
     assert people["证件号码"].str.fullmatch(r"\d{17}[\dX]").all(), "a township head sees their people in full"
+    assert not _mentions(at, others)
+
+    # A bar "clicked" on another township (a crafted selection): ignored, the view stays
+    # at their village (a pick that was taken would have gone up to a township).
+    key = pick_key("overview", "township", "labor.employment_rate")
+    at.session_state[key] = {"selection": {"points": [{"x": OTHER, "customdata": [OTHER]}], "point_indices": [0],
+                                           "box": [], "lasso": []}}
+    at.run()
+    _ok(at, "pick")
+    assert at.selectbox(key="overview_township").value == HOME
+    assert (at.query_params.get("township"), at.query_params.get("village")) == (HOME, village)
+    assert len(at.dataframe[-1].value) == len(people)
     assert not _mentions(at, others)
 
 
@@ -357,6 +359,8 @@ def test_every_page_of_a_district_role_runs_without_full_personal_data(store, ro
         if role == "writer":
             for table in at.dataframe:
                 assert not PEOPLE_COLUMNS & set(table.value.columns), page.path
+        if page.key == "reported":  # the freezes are shown; freezing is a manager's
+            assert at.dataframe and not [b for b in at.button if b.key == "reported_freeze"]
     if role == "writer":
         assert _entries(store, who, "people_list").empty
 
@@ -378,3 +382,67 @@ def test_a_writer_at_village_level_gets_figures_and_no_list(store):
     _ok(at, "posts village")
     assert at.metric and any("无权查看人员信息" in i.value for i in at.info)
     assert not [t for t in at.dataframe if PEOPLE_COLUMNS & set(t.value.columns)]
+
+
+# ---------------------------------------------------------------- 账号管理 and 审计日志
+
+
+@pytest.fixture
+def manager_page(sqlite_engine, monkeypatch):
+    """A page script on its own (its buttons' clicks reach it) over an empty store,
+    signed in as a 数据管理员."""
+    monkeypatch.setenv("LEDGER_DB_URL", sqlite_engine.url.render_as_string(hide_password=False))
+
+    def open_(path: str) -> AppTest:
+        at = _app(sqlite_engine, "admin", path=str(ROOT / path))
+        at.run()
+        _ok(at, path)
+        return at
+
+    return open_
+
+
+def test_a_manager_adds_and_disables_accounts_but_not_their_own(manager_page, sqlite_engine):
+    at = manager_page("pages/accounts.py")
+    me = account(sqlite_engine, "admin")
+    assert at.selectbox(key="accounts_who").value == me.login
+    assert at.button(key="accounts_disable").disabled and at.button(key="accounts_reset").disabled
+    assert at.selectbox(key=f"accounts_grant_role_{me.login}").disabled
+    assert next(b for b in at.button if b.label == "保存角色与乡镇").disabled
+
+    at.text_input(key="accounts_new_login").input("zhangsan")
+    at.text_input(key="accounts_new_name").input("张三")
+    at.selectbox(key="accounts_new_role").set_value("writer")
+    next(b for b in at.button if b.label == "新增").click().run()
+    _ok(at, "add")
+    assert any(s.value.startswith("已新增账号 zhangsan，初始密码：") for s in at.success)
+    added = accounts.get(sqlite_engine, "zhangsan")
+    assert added is not None and added.role.key == "writer" and added.must_change
+
+    at.selectbox(key="accounts_who").set_value("zhangsan").run()
+    assert not at.button(key="accounts_disable").disabled
+    at.button(key="accounts_disable").click().run()
+    _ok(at, "disable")
+    assert accounts.get(sqlite_engine, "zhangsan").disabled
+    assert not accounts.get(sqlite_engine, me.login).disabled
+    log = audit.entries(sqlite_engine, login=me.login)
+    assert {"account_added", "account_disabled"} <= {k for k, v in audit.ACTIONS.items() if v in set(log["操作"])}
+
+
+def test_the_audit_log_is_filtered_shows_roles_in_chinese_and_exports(manager_page, sqlite_engine):
+    leader = account(sqlite_engine, "leader")
+    audit.record(sqlite_engine, "reveal", login=leader.login, role="leader", target="labor.total 宜州区 庆远镇",
+                 detail="核实 身份证451203198503121234")
+    at = manager_page("pages/audit.py")
+    table = at.dataframe[0].value
+    assert set(table["角色"]) <= {r.name for r in ROLES.values()} | {""}
+    row = table[table["操作"] == "查看完整个人信息"].iloc[0]
+    assert (row["账号"], row["角色"]) == (leader.login, "区领导")
+    assert "451203198503121234" not in row["说明"], "the log itself is masked"
+    assert {"audit_dl_xlsx", "audit_dl_csv"} <= {e.proto.id.rsplit("-", 1)[-1] for e in at.get("download_button")}
+
+    at.text_input(key="audit_login").input(leader.login)
+    at.multiselect(key="audit_actions").select("reveal").run()
+    _ok(at, "filtered")
+    shown = at.dataframe[0].value
+    assert list(shown["账号"].unique()) == [leader.login] and list(shown["操作"].unique()) == ["查看完整个人信息"]
