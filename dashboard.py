@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.auth import account_box, current_account, login_page, password_page, sync_cookie
 from ui.first_start import prepare
-from ui.pages import pages_of
+from ui.pages import hidden_of, pages_of
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
 
@@ -23,6 +23,7 @@ elif account.must_change:
 else:
     # A page the role may not use is not listed; opened by its URL, it refuses (ui.data.ledger).
     pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.key == account.role.landing) for p in pages_of(account)]
+    pages += [st.Page(p.path, title=p.title, icon=p.icon, visibility="hidden") for p in hidden_of(account)]
     pages.append(st.Page(password_page, title="修改密码", icon=":material/password:", url_path="password"))
     account_box(account)
 # expanded: every page of the role listed, none folded under "View more".

@@ -421,7 +421,7 @@ def cmd_restore(args) -> int:
         raise Refused("恢复须说明原因（--reason）。")
     target = f"#{args.import_id}{'之前' if args.before else '之后'}"
     try:
-        new_id = restore(engine, args.import_id, before=args.before, user=who.author)
+        new_id = restore(engine, args.import_id, before=args.before, user=who.author, reason=reason)
     except KeyError as exc:
         print(exc.args[0], file=sys.stderr)
         _log(engine, who, "restore", target, f"原因：{reason}；未恢复：{exc.args[0]}")

@@ -1,16 +1,21 @@
-"""导入记录: every import and restore, and a way back to the state before any of them."""
+"""导入记录: every import and restore, and a way back to the state before any of them.
+Restoring is a 数据管理员's (the page is theirs alone, ``Role.pages``): in their own
+name, with a stated reason kept in the history entry and in the audit log."""
 
 import pandas as pd
 import streamlit as st
 
 from ledger.store.history import history, import_status, restore
 from loaders.spec import SHEETS_BY_KEY
+from ui.auth import operator
 from ui.data import ledger
+from ui.text import plain
 
 PAGE = "history"
 DONE = f"{PAGE}_done"
 
-engine = ledger(PAGE).engine
+data = ledger(PAGE)
+engine, account = data.engine, data.account
 st.title("导入记录")
 st.caption("每次导入和恢复都会记录：时间、导入人、文件、SHA-256、各表各月行数。恢复不会删除任何数据，恢复本身也会记录，可以再次恢复。")
 
@@ -48,13 +53,24 @@ table = pd.DataFrame(
 )
 st.dataframe(table, hide_index=True, width="stretch", key=f"{PAGE}_table")
 
+if not account.role.manage:  # the page is a 数据管理员's; should a role gain it, restoring stays theirs
+    st.caption("恢复由数据管理员操作。")
+    st.stop()
 st.subheader("恢复")
 ids = [r["id"] for r in rows]
 target = st.selectbox("恢复到哪条记录", ids, format_func=lambda i: f"#{i}", key=f"{PAGE}_target")
 before = st.radio("恢复到", ["该记录之前的状态", "该记录之后的状态"], key=f"{PAGE}_when", horizontal=True) == "该记录之前的状态"
-user = st.text_input("操作人", key=f"{PAGE}_user")
-if st.button("恢复", type="primary", key=f"{PAGE}_restore", disabled=not user.strip()):
-    new_id = restore(engine, int(target), before=before, user=user.strip())
+who = operator(account)
+st.caption(plain(f"操作人：{who}"))
+reason = st.text_input("恢复原因（必填）", key=f"{PAGE}_reason", max_chars=200,
+                       placeholder="例如：庆远镇9月台账导错文件，退回导入前")
+if st.button("恢复", type="primary", key=f"{PAGE}_restore"):
+    if not reason.strip():
+        st.error("请填写恢复原因。")
+        st.stop()
+    new_id = restore(engine, int(target), before=before, user=who, reason=reason.strip())
+    if new_id is not None:
+        data.log("restore", target=f"#{target}", detail=reason.strip())
     st.cache_data.clear()
     st.session_state[DONE] = "当前数据已是该状态，无需恢复。" if new_id is None else f"已恢复（记录号 {new_id}）。"
     st.rerun()  # the table above then lists the restore

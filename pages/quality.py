@@ -5,10 +5,11 @@ import streamlit as st
 
 from ledger.query import quality
 from ledger.query import request as q
-from ui.blocks import open_page
+from ui.blocks import MASKED_NOTE, no_people_note, open_page
 from ui.downloads import table_downloads
 
 PAGE = "quality"
+OPENED = f"{PAGE}_opened"  # the checks whose rows this session has already logged
 
 data, view = open_page(PAGE, "数据质量检查", poor_toggle=False, drill=False, basis=False)
 
@@ -28,6 +29,17 @@ st.dataframe(by_township, hide_index=True, width="stretch")
 st.subheader("问题明细")
 chosen = st.selectbox("检查项", with_problems, format_func=lambda c: c.title, key=f"{PAGE}_check")
 st.caption(chosen.description)
-found = data.read(q.quality_rows, view.request, chosen.key)
+try:
+    # Named people: as the account may see them (the query layer masks or refuses).
+    found = data.read(q.quality_rows, view.request, chosen.key)
+except PermissionError:
+    no_people_note(data)
+    st.stop()
+opened = st.session_state.setdefault(OPENED, set())
+if (view.place, chosen.key) not in opened:  # who looked at which named rows: once a session
+    data.log("people_list", target=f"数据质量 {chosen.title} {view.place}", detail="脱敏" if data.bound(view.request).masked else "完整信息")
+    opened.add((view.place, chosen.key))
 st.dataframe(found, hide_index=True, width="stretch", key=f"{PAGE}_rows")
+if data.bound(view.request).masked:
+    st.caption("已脱敏：" + MASKED_NOTE)
 table_downloads(found, key=f"{PAGE}_rows_dl", name=f"{view.place}_{chosen.title}", title=f"{view.place} {chosen.title}", caption=view.caliber)

@@ -43,7 +43,7 @@ def board() -> None:
     month = st.query_params.get("month") if st.query_params.get("month") in months else months[-1]
     as_of = month_end(month)
     st.title(f"宜州区贫困劳动力稳岗就业　{month_label(month)}")
-    request = Request(as_of)
+    request = data.bound(Request(as_of))  # the account's scope and rights (every read binds it again)
     values = data.figures(request, HEADLINE).values
     for col, key in zip(st.columns(len(HEADLINE)), HEADLINE):
         col.markdown(

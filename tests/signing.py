@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 
 from ledger.access import accounts
-from ledger.access.roles import ADMIN, role as role_of
+from ledger.access.roles import ADMIN
+from ledger.access.roles import role as role_of
 
 PASSWORD = "Test-pass-2020"
 

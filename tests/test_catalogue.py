@@ -16,8 +16,10 @@ from catalogue.views import ChartView
 from exports import briefing, tables
 from ledger import query
 from ledger.access.roles import FULL
+from ledger.access.scope import ALL
 from ledger.query.request import Request
 from tests.conftest import ROOT
+from tests.signing import sign_in
 from ui.sidebar import pick_key
 
 AS_OF = query.month_end("2020-09")
@@ -37,7 +39,9 @@ def with_new_view(monkeypatch):
 def test_one_entry_shows_a_new_chart_on_its_page_in_the_briefing_and_in_excel(with_new_view, sample_db, monkeypatch):
     monkeypatch.setenv("LEDGER_DB_URL", sample_db.url.render_as_string(hide_password=False))
     st.cache_data.clear()
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(app, sample_db, "leader")  # a 区领导 lands on 总览
+    app.run()
     assert not app.exception
     assert "宜州区各乡镇建档立卡贫困劳动力人数（新图）" in _plotly_titles(app)
     excel = pick_key("overview", "township", "labor.poor") + "_dl_xlsx"
@@ -46,7 +50,7 @@ def test_one_entry_shows_a_new_chart_on_its_page_in_the_briefing_and_in_excel(wi
     captions = [caption for caption, _ in briefing.chart_figures(sample_db, Request(AS_OF, scope=query.ALL, personal=FULL))]
     assert "宜州区各乡镇建档立卡贫困劳动力人数（新图）" in captions
 
-    shown = catalogue.render(NEW, Request(AS_OF), catalogue.rendered(sample_db))
+    shown = catalogue.render(NEW, Request(AS_OF, scope=ALL), catalogue.rendered(sample_db))
     ws = openpyxl.load_workbook(io.BytesIO(tables.xlsx(shown.table, title=shown.title, caliber=shown.caliber))).active
     assert ws["A1"].value == "宜州区各乡镇建档立卡贫困劳动力人数（新图）"
     assert ws["A2"].value.startswith("数据来源：宜州区贫困劳动力就业台账，截至2020年9月30日；劳动力为2020年9月统计时点数据")
@@ -60,7 +64,7 @@ def test_one_entry_shows_a_new_chart_on_its_page_in_the_briefing_and_in_excel(wi
 def test_every_entry_renders_for_the_district_and_a_township(sample_db):
     read = catalogue.rendered(sample_db)
     for v in catalogue.VIEWS:
-        for request in (Request(AS_OF), Request(AS_OF, "庆远镇")):
+        for request in (Request(AS_OF, scope=ALL), Request(AS_OF, "庆远镇", scope=ALL)):  # the whole district's view
             shown = catalogue.render(v, request, read)
             asked = request.district() if v.district_wide else request
             place = asked.title_place if v.by == "place" else asked.place

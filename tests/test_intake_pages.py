@@ -14,6 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from ledger.access import audit
 from ledger.query import quality
 from ledger.query.reported import freeze
 from ledger.store.config import make_engine
@@ -39,11 +40,12 @@ def own_store(sample_db, tmp_path, monkeypatch):
     engine.dispose()
 
 
-def _page(path: str, engine, role: str = "admin") -> AppTest:
-    """The page script on its own (AppTest drops button clicks after switch_page),
-    signed in as the test account of ``role``."""
+def _page(path: str, engine=None, role: str = "admin") -> AppTest:
+    """The page script on its own (AppTest drops button clicks after switch_page), signed
+    in as the test account of ``role`` on ``engine`` (the store the page reads)."""
     app = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    sign_in(app, engine, role)
+    if engine is not None:
+        sign_in(app, engine, role)
     app.run()
     assert not app.exception
     return app
@@ -60,24 +62,47 @@ def test_quality_page_counts_match_the_checks(own_store):
 
 
 def test_freezing_a_month_records_it_and_shows_no_changes(own_store):
+    """A 数据管理员 freezes in their own name (no name to type), and the log says so."""
     app = _page("pages/reported.py", own_store)
-    app.text_input(key="reported_user").input("张三").run()
+    assert not [t for t in app.text_input if t.key == "reported_user"]
     app.button(key="reported_freeze").click().run()
     assert not app.exception
     got = freezes(own_store)
-    assert len(got) == 1 and got.iloc[0]["报送人"] == "张三" and got.iloc[0]["月份"] == "2020-09"
+    assert len(got) == 1 and got.iloc[0]["报送人"] == "测试数据管理员（t-admin-all）" and got.iloc[0]["月份"] == "2020-09"
     assert any("没有变化" in s.value for s in app.success)
+    logged = audit.entries(own_store, actions=["freeze"])
+    assert len(logged) == 1 and (logged.iloc[0]["账号"], logged.iloc[0]["对象"]) == ("t-admin-all", "2020-09")
 
 
-def test_restore_from_the_history_page_is_recorded(own_store):
+@pytest.mark.parametrize("role", ["leader", "township", "writer"])
+def test_only_a_manager_may_freeze(own_store, role):
+    app = _page("pages/reported.py", own_store, role)
+    assert not [b for b in app.button if b.key == "reported_freeze"]
+    assert any("数据管理员" in c.value for c in app.caption)
+
+
+def test_restore_from_the_history_page_names_its_reason_and_is_recorded(own_store):
+    """The 操作人 is the signed-in 数据管理员; without a reason nothing is restored; the
+    reason goes into the history entry and the audit log."""
     app = _page("pages/history.py", own_store)
-    assert len(app.dataframe[0].value) == len(history(own_store))
+    before = history(own_store)
+    assert len(app.dataframe[0].value) == len(before)
+    assert not [t for t in app.text_input if t.key == "history_user"]
     app.radio(key="history_when").set_value("该记录之前的状态").run()
-    app.text_input(key="history_user").input("李四").run()
+    app.button(key="history_restore").click().run()
+    assert not app.exception
+    assert any("请填写恢复原因" in e.value for e in app.error)
+    assert len(history(own_store)) == len(before)
+
+    app.text_input(key="history_reason").input("示例数据导错，退回导入前").run()
     app.button(key="history_restore").click().run()
     assert not app.exception
     rows = history(own_store)
-    assert rows[0]["kind"] == "restore" and rows[0]["created_by"] == "李四"
+    assert rows[0]["kind"] == "restore" and rows[0]["created_by"] == "测试数据管理员（t-admin-all）"
+    assert rows[0]["note"].endswith("之前的状态；原因：示例数据导错，退回导入前")
+    logged = audit.entries(own_store, actions=["restore"])
+    assert (logged.iloc[0]["账号"], logged.iloc[0]["对象"], logged.iloc[0]["说明"]) == (
+        "t-admin-all", f"#{before[0]['id']}", "示例数据导错，退回导入前")
 
 
 def test_intake_page_waits_for_a_file(own_store):
@@ -208,16 +233,3 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
 def test_months_never_frozen_have_no_basis_choice(own_store):
     app = _page("pages/overview.py", own_store)
     assert not [r for r in app.radio if r.key == "overview_basis"]
-
-
-def test_freezing_asks_for_the_report_code_when_one_is_set(own_store, monkeypatch):
-    monkeypatch.setenv("LEDGER_REPORT_CODE", "宜州2020")
-    app = _page("pages/reported.py", own_store)
-    app.text_input(key="reported_user").input("张三").run()
-    app.text_input(key="reported_code").input("不对").run()
-    app.button(key="reported_freeze").click().run()
-    assert any("报送口令不正确" in e.value for e in app.error)
-    assert freezes(own_store).empty
-    app.text_input(key="reported_code").input("宜州2020").run()
-    app.button(key="reported_freeze").click().run()
-    assert not app.exception and len(freezes(own_store)) == 1

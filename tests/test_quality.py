@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
-from ledger.query import quality
 from ledger.access.masking import mask_id as masked_id
+from ledger.query import quality
 from ledger.query.statements import Scope
 from ledger.store.imports import read_and_import
 from ledger.store.schema import DATA

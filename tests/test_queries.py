@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.query.definitions import FIGURES
 from ledger.access.masking import mask_id as masked_id
 from ledger.access.masking import mask_phone as masked_phone
+from ledger.query.definitions import FIGURES
 from ledger.query.people import people
 from ledger.query.statements import (
     ALL,

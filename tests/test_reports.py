@@ -122,20 +122,6 @@ def test_as_recorded_before_anything_was_stored_reads_nothing(sqlite_engine, tmp
         assert query.figures(sqlite_engine, query.month_end("2020-09"), keys=["labor.total"]).values["labor.total"] == 0
 
 
-def test_a_configured_report_code_authorises_freezing(sqlite_engine, tmp_path, monkeypatch):
-    import pytest
-
-    read_and_import(sqlite_engine, first_book(tmp_path / "first.xlsx"), user="张三")
-    monkeypatch.setenv("LEDGER_REPORT_CODE", "宜州2020")
-    for wrong in (None, "", "宜州2021"):
-        with pytest.raises(PermissionError, match="报送口令不正确"):
-            freeze(sqlite_engine, "2020-09", user="李四", code=wrong)
-    assert freezes(sqlite_engine).empty and reported(sqlite_engine, "2020-09") is None
-    assert freeze(sqlite_engine, "2020-09", user="李四", code="宜州2020")
-    monkeypatch.delenv("LEDGER_REPORT_CODE")
-    assert freeze(sqlite_engine, "2020-09", user="李四")  # no code configured: anyone may
-
-
 def test_changed_figures_are_shown_with_their_units():
     import pandas as pd
 

@@ -117,6 +117,8 @@ def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
     v = catalogue.view(name)
     if v.by == "place" and view.level == "village":
         key = v.keys[0]
+        if not data.people_lists:
+            return  # the village's figures are in the metrics above; page_charts said why no list
         if has_people(key):
             people_table(page, data, view, key)
         else:
@@ -151,8 +153,11 @@ def page_charts(page: str, data: Ledger, view: View, *, section: str | None = No
                     catalogue_chart(page, data, view, name)
             row.clear()
 
-    for v in catalogue.on(f"{page}#{section}" if section else page):
-        if v.by == "place" and view.level == "village" and not at_village:
+    views = catalogue.on(f"{page}#{section}" if section else page)
+    if at_village and view.level == "village" and not data.people_lists and any(v.by == "place" for v in views):
+        no_people_note(data)
+    for v in views:
+        if v.by == "place" and view.level == "village" and (not at_village or not data.people_lists):
             continue
         if v.by in ("month", "workshop_month") or (v.by == "place" and view.level == "village"):
             flush()
@@ -189,13 +194,64 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
         st.dataframe(on_screen(table), hide_index=True, width="stretch")
 
 
+# What a masked list hides, in the words of ledger.access.masking's policy.
+MASKED_NOTE = ("姓名只显示第一个字，证件号码只显示前6位和后4位，联系电话只显示前3位和后4位，"
+               "备注、务工单位等文字中的号码和本名单人员姓名同样脱敏。")
+NO_PEOPLE = "您的账号（{role}）无权查看人员信息：只显示汇总数字，不显示人员名单。"
+
+
+def no_people_note(data: Ledger) -> None:
+    """Where a list of people would be: why there is none for this account (a 材料员)."""
+    st.info(plain(NO_PEOPLE.format(role=data.account.role.name)), icon=":material/visibility_off:")
+
+
+def people_list_id(view: View, key: str, filters: dict | None = None) -> str:
+    """The list's name in the audit log and in the session's revealed lists: the figure,
+    the place and the category clicked (the month and the 建档立卡 toggle do not make a
+    new list: a reason given for a list holds while the reader looks at it)."""
+    return " ".join(x for x in (key, view.place, "、".join(f"{k}={v}" for k, v in sorted((filters or {}).items()))) if x)
+
+
 def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict | None = None, title: str | None = None) -> None:
-    """The ledger rows behind a figure (花名册), ID and phone numbers masked."""
-    people = data.people(view.request, key, filters)
+    """The ledger rows behind a figure (花名册), as the account may see them: in full
+    (乡镇负责人, 数据管理员), masked with a way to reveal this one list after stating why
+    (区领导), or not at all (材料员)."""
+    if not data.people_lists:
+        no_people_note(data)
+        return
+    list_id = people_list_id(view, key, filters)
+    people = data.people(view.request, key, filters, list_id=list_id)
+    masked = data.bound(view.request, revealed=data.revealed(list_id)).masked
     label = title or figure(key).label
+    widget = f"{page}_people_{key}"
     st.subheader(plain(f"{view.place} {label}名单（{count(len(people))}人）"))
-    st.dataframe(on_screen(people), hide_index=True, width="stretch", key=f"{page}_people_{key}")
+    st.dataframe(on_screen(people), hide_index=True, width="stretch", key=widget)
+    note = ("已脱敏：" + MASKED_NOTE) if masked else "完整个人信息，仅限工作使用，请勿外传；查看已记入审计日志。"
+    st.caption(note)
+    if masked and data.may_reveal():
+        reveal_control(data, list_id, widget)
     table_downloads(
-        people, key=f"{page}_people_{key}_dl", name=file_stub(view, f"{label}名单"), title=f"{view.place} {label}名单",
-        caption=view.caliber + "证件号码、联系电话已脱敏。",
+        people, key=f"{widget}_dl", name=file_stub(view, f"{label}名单"), title=f"{view.place} {label}名单",
+        caption=view.caliber + ("人员信息已脱敏。" if masked else ""),
     )
+
+
+def reveal_control(data: Ledger, list_id: str, widget: str) -> None:
+    """查看完整信息: a 区领导 shows this one list unmasked (for this session) after
+    giving a reason, which goes into the audit log with the list's name."""
+    missing = f"{widget}_no_reason"
+    with st.popover("查看完整信息", icon=":material/visibility:"):
+        st.caption("完整信息只对本名单、本次登录有效；理由和查看人记入审计日志。")
+        st.text_input("查看理由（必填）", key=f"{widget}_reason", placeholder="例如：核实某户就业情况", max_chars=200)
+        st.button("确认查看", key=f"{widget}_reveal", type="primary", on_click=_reveal, args=(data, list_id, widget))
+        if st.session_state.pop(missing, False):
+            st.error("请填写查看理由。")
+
+
+def _reveal(data: Ledger, list_id: str, widget: str) -> None:
+    """The button's callback (it runs before the page, so the list shows in full at once)."""
+    reason = str(st.session_state.get(f"{widget}_reason") or "").strip()
+    if reason:
+        data.reveal(list_id, reason)
+    else:
+        st.session_state[f"{widget}_no_reason"] = True

@@ -40,5 +40,12 @@ PAGES: list[PageSpec] = [
 
 
 def pages_of(account) -> list[PageSpec]:
-    """The pages an account's role may use, in the list's order."""
+    """The pages an account's role may use, in the list's order: its navigation."""
     return [p for p in PAGES if account.may_open(p.key)]
+
+
+def hidden_of(account) -> list[PageSpec]:
+    """The other pages: registered but not listed, so that opened by their URL they run
+    and refuse (``ui.data.ledger``: an error and a "refused" entry in the audit log)
+    instead of silently showing the first page."""
+    return [p for p in PAGES if not account.may_open(p.key)]

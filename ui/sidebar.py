@@ -5,6 +5,11 @@ leader can send a link, and in the session so it survives a change of page.
 Precedence on each run: a drill-down pick from a chart or table, then the widget,
 then the URL, then the session, then the default. An unknown value in the URL falls
 back to the default with a notice.
+
+The choices are the account's: a township head is offered only their own townships
+(no 全区), and a township from the URL, the session or a drill-down pick outside them
+is never taken. This only spares the reader an empty page: the rows are kept out
+below, where ``ui.data.Ledger`` binds every request to the account's scope.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class View:
     village: str | None = None
     poor_only: bool = False
     reported: dict | None = None  # the freeze whose 已报送 ledger is shown; None: today's
+    whole_district: bool = True  # whether the account may see the district as a whole (全区)
 
     @property
     def request(self) -> Request:
@@ -81,11 +87,14 @@ def townships_of(data: Ledger) -> list[str]:
 
 
 def _from_url(param: str, options: list[str], label: str) -> str | None:
+    """The URL's value if it is one of ``options``; otherwise a notice and None. The
+    notice does not repeat the value: a township outside the account's view is not
+    named back to it."""
     value = st.query_params.get(param)
     if value is None:
         return None
     if value not in options:
-        st.toast(plain(f"链接中的{label}“{value}”不存在或无权查看，已改为默认值"))
+        st.toast(f"链接中的{label}不存在或不在您的查看范围内，已改为默认值")
         return None
     return value
 
@@ -123,8 +132,10 @@ def _picked(key: str) -> str | None:
     return None
 
 
-def _consume_picks(page: str) -> None:
-    """Apply a bar click or row selection of the last run: one level down."""
+def _consume_picks(page: str, towns: list[str]) -> None:
+    """Apply a bar click or row selection of the last run: one level down. A township
+    that is not among the account's ``towns`` is ignored (a crafted selection); a
+    village is checked against the township's villages once the view is known."""
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{page}{PICK}")]:
         if key.endswith("__labels"):
             continue
@@ -132,7 +143,7 @@ def _consume_picks(page: str) -> None:
         if value is None:
             continue
         target = key[len(page) + len(PICK) :].split("_", 1)[0]
-        if target == "township":
+        if target == "township" and value in towns and value != ALL:
             st.session_state[f"{page}_township"] = value
             st.session_state["view_village"] = None
         elif target == "village":
@@ -145,6 +156,7 @@ def go_up(page: str, level: str) -> None:
     st.session_state["view_village"] = None
     if level == "district":
         st.session_state[f"{page}_township"] = ALL
+        st.session_state["view_township"] = ALL
 
 
 BASES = ["当前数据", "已报送数据"]
@@ -169,7 +181,7 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
     months = data.months()
     towns = townships_of(data)
     if drill:
-        _consume_picks(page)
+        _consume_picks(page, towns)
     with st.sidebar:
         st.header("查看范围")
         if not months:
@@ -190,7 +202,9 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
         month = st.selectbox(
             "统计月份", months[::-1], format_func=month_label, key=month_key
         )
-        town = st.selectbox("乡镇", towns, key=town_key, on_change=lambda: st.session_state.update(view_village=None))
+        # One township (a township head's): shown, not to be changed.
+        town = st.selectbox("乡镇", towns, key=town_key, on_change=lambda: st.session_state.update(view_village=None),
+                            disabled=len(towns) == 1)
         poor = False
         if poor_toggle:
             if poor_key not in st.session_state:
@@ -200,16 +214,17 @@ def scope_sidebar(data: Ledger, page: str, *, poor_toggle: bool = True, drill: b
         as_reported = _basis_radio(page, frozen) if frozen else False
     township = None if town == ALL else town
     village = st.session_state.get("view_village") if township else None
-    view = View(month_end(month), month, township, village, poor, frozen if as_reported else None)
+    whole = towns[0] == ALL
+    view = View(month_end(month), month, township, village, poor, frozen if as_reported else None, whole)
     if village is not None and village not in data.read(villages, view.request):
-        st.toast(plain(f"{township}没有名为“{village}”的村，已返回乡镇"))
+        st.toast(plain(f"{township}没有链接或所选的村，已返回乡镇"))
         village = None
     st.session_state.update(view_month=month, view_township=town, view_poor=poor, view_village=village)
     if frozen:
         st.session_state["view_basis"] = as_reported
     _write_url(month=month, township=township, village=village, poor="1" if poor else None,
                basis="reported" if as_reported else None)
-    return View(month_end(month), month, township, village, poor, frozen if as_reported else None)
+    return View(month_end(month), month, township, village, poor, frozen if as_reported else None, whole)
 
 
 def _write_url(**params: str | None) -> None:
@@ -221,8 +236,9 @@ def _write_url(**params: str | None) -> None:
 
 
 def breadcrumb(page: str, view: View) -> None:
-    """全区 › 庆远镇 › 拉浪村, each part but the last a button one or two levels up."""
-    parts = [("全区", "district")]
+    """全区 › 庆远镇 › 拉浪村, each part but the last a button one or two levels up; a
+    township head's starts at their township (there is no 全区 to go up to)."""
+    parts = [("全区", "district")] if view.whole_district or not view.township else []
     if view.township:
         parts.append((view.township, "township"))
     if view.village:

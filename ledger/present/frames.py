@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ledger.access.masking import is_few
 from ledger.present.format import MISSING, cell, show, signed, unit
 from ledger.query.definitions import figure
 from ledger.query.statements import FigureSet
@@ -56,11 +57,13 @@ def figure_table(rows: pd.DataFrame, keys: list[str], total: FigureSet | None = 
 def on_screen(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` as a page shows it: a column with a missing value (a village with no
     labourers has no employment rate) reads — there, not the grid's None, and its
-    other cells as text. Downloads keep the blank cell."""
+    other cells as text (so does a column with a count shown as <5). Downloads keep
+    the blank cell."""
     out = table.copy()
     for column in out.columns:
         values = out[column]
-        if values.isna().any():
+        # A blank, or a village count shown as <5 beside numbers: the column as text, one type.
+        if values.isna().any() or any(is_few(v) for v in values.tolist()):
             out[column] = [MISSING if pd.isna(v) else _text(v) for v in values.astype(object)]
     return out
 

@@ -1,6 +1,5 @@
 """Where the ledger lives: a SQLAlchemy URL from the command line, the environment,
-Streamlit's secrets file, or the embedded SQLite default, in that order; and who may
-freeze a month as reported (the 报送口令, from the environment or the secrets file)."""
+Streamlit's secrets file, or the embedded SQLite default, in that order."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = ROOT / "data" / "ledger.db"
 SECRETS = ROOT / ".streamlit" / "secrets.toml"
 ENV_VAR = "LEDGER_DB_URL"
-REPORT_CODE_VAR = "LEDGER_REPORT_CODE"
 
 
 def _secret(*path: str) -> str | None:
@@ -34,12 +32,6 @@ def _secret(*path: str) -> str | None:
 def database_url(explicit: str | None = None) -> str:
     """The first of: ``explicit``, $LEDGER_DB_URL, secrets.toml [connections.ledger] url, data/ledger.db."""
     return explicit or os.environ.get(ENV_VAR) or _secret("connections", "ledger", "url") or f"sqlite:///{DEFAULT_DB}"
-
-
-def report_code() -> str | None:
-    """The passcode that authorises freezing a month (报送): $LEDGER_REPORT_CODE or
-    secrets.toml [reporting] code. None: not set, anyone may freeze (the embedded default)."""
-    return os.environ.get(REPORT_CODE_VAR) or _secret("reporting", "code")
 
 
 def is_default(url: str) -> bool:

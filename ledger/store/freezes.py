@@ -5,13 +5,11 @@ is 'as reported'. Which figures are frozen is the query layer's (query.reported)
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, or_, select
 
-from ledger.store.config import report_code
 from ledger.store.schema import freezes as freezes_table
 from ledger.store.schema import imports, init_db, slice_changes
 from ledger.store.schema import reported as reported_table
@@ -48,12 +46,6 @@ def shown_value(value):
         return None
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else value.normalize()
-
-
-def authorised(code: str | None) -> bool:
-    """Whether ``code`` is the configured 报送口令 (always, when none is configured)."""
-    wanted = report_code()
-    return wanted is None or (code is not None and hmac.compare_digest(code.encode(), wanted.encode()))
 
 
 def record(conn: Connection, month: str, values: dict, *, user: str, note: str | None) -> int:

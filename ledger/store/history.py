@@ -73,10 +73,11 @@ def removed_slices(conn: Connection, diffs) -> list[str]:
     return gone
 
 
-def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | None = None) -> int | None:
+def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | None = None,
+            reason: str | None = None) -> int | None:
     """Bring every slice back to how it stood right after (or, ``before``, right before)
-    history entry ``log_id``; the restore is itself recorded. Returns the new entry's id,
-    or None when nothing differed."""
+    history entry ``log_id``; the restore is itself recorded, with its ``reason`` in the
+    note. Returns the new entry's id, or None when nothing differed."""
     init_db(engine)
     with engine.begin() as conn:
         lock_for_writing(conn)
@@ -105,7 +106,8 @@ def restore(engine: Engine, log_id: int, *, before: bool = False, user: str | No
                 kind="restore",
                 created_at=dt.datetime.now().replace(microsecond=0),
                 created_by=user or current_user(),
-                note=f"恢复到第{log_id}号记录{'之前' if before else '之后'}的状态",
+                note=f"恢复到第{log_id}号记录{'之前' if before else '之后'}的状态"
+                + (f"；原因：{reason.strip()}" if reason and reason.strip() else ""),
             )
         ).inserted_primary_key[0]
         for (sheet, period), have, (want_id, digest, rows) in diffs:
