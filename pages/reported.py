@@ -52,4 +52,6 @@ if len(mine):
         st.success("报送后数字没有变化。")
 
 st.subheader("报送记录")
+if not data.bound(view.request).scope.is_district:
+    frozen = frozen.drop(columns=["备注"])  # a district-wide note may name other townships
 st.dataframe(frozen if len(frozen) else pd.DataFrame(columns=["编号", "月份", "报送人", "报送时间"]), hide_index=True, width="stretch")

@@ -217,7 +217,15 @@ def _close_all(conn, login: str) -> None:
                  .values(closed_at=now()))
 
 
+def _not_self(login: str, by: str | None, what: str) -> None:
+    """An administrator cannot lock themselves out (nor the store lose its last one by a slip)."""
+    if by is not None and _norm(by) == _norm(login):
+        raise AccessError(f"不能{what}自己的账号，请由另一位数据管理员操作。")
+
+
 def disable(engine: Engine, login: str, *, by: str | None, enable: bool = False) -> None:
+    if not enable:
+        _not_self(login, by, "停用")
     _change(engine, login, {"disabled": not enable}, action="account_changed" if enable else "account_disabled", by=by,
             detail="启用" if enable else "停用", close_sessions=not enable)
 
@@ -240,6 +248,8 @@ def grant(engine: Engine, login: str, role_key: str | None = None, townships=Non
     if current is None:
         raise AccessError(f"没有账号 {_norm(login)}。")
     role_ = role(role_key) if role_key else current.role
+    if role_ is not current.role:
+        _not_self(login, by, "更改角色")
     own = _check_townships(role_, townships if townships is not None else current.townships)
     _change(engine, login, {"role": role_.key, "townships": json.dumps(own, ensure_ascii=False) if own else None},
             action="account_changed", by=by, detail=f"{role_.name}{'：' + '、'.join(own) if own else ''}",

@@ -55,12 +55,13 @@ def freeze(engine: Engine, month: str, *, user: str | None, note: str | None = N
         return record(conn, month, _all_figures(conn, month), user=user or current_user(), note=note)
 
 
-def changes_since_reported(engine: Engine, month: str) -> pd.DataFrame:
+def changes_since_reported(engine: Engine, month: str, *, named: bool = True) -> pd.DataFrame:
     """Figures whose current value differs from the latest freeze of ``month``: one row
     per township (全区 for the district) and figure, with 原因 naming the imports and
     restores recorded after the freeze that touched the month's slices or the year's
     event months up to it. Empty when nothing changed or the month was never frozen.
-    ``指标`` is the figure's label, ``key`` its key."""
+    ``指标`` is the figure's label, ``key`` its key; ``named=False`` leaves who and which
+    file out of 原因."""
     check_month(month)
     init_db(engine)
     with engine.connect() as conn:
@@ -69,7 +70,7 @@ def changes_since_reported(engine: Engine, month: str) -> pd.DataFrame:
             return pd.DataFrame(columns=CHANGE_COLUMNS)
         then = frozen_values(conn, latest.id)
         now = _all_figures(conn, month)
-        reason = reasons_after(conn, month, latest.log_id)
+        reason = reasons_after(conn, month, latest.log_id, named=named)
     order = {k: i for i, k in enumerate(now)}
     records = []
     for where in sorted(set(then) | set(now), key=lambda w: order.get(w, len(order))):

@@ -216,7 +216,9 @@ def changes_since_reported(engine, request: Request, freeze_id: int) -> pd.DataF
     """How today's ledger differs from the latest report of the request's month, whose
     freeze is ``freeze_id`` (part of the cache key: freezing again adds no history entry);
     only the rows of the request's scope (the district's own rows for a district scope)."""
-    changes = reported_module.changes_since_reported(engine, request.month)
+    # For a township's scope the district's import list would name other townships'
+    # files and people: the reasons then give only the entry, its date and kind.
+    changes = reported_module.changes_since_reported(engine, request.month, named=request.scope.is_district)
     place = changes["乡镇"].map(lambda t: None if t == DISTRICT else t)
     return changes[[request.scope.allows(t) for t in place]].reset_index(drop=True)
 

@@ -132,7 +132,7 @@ def _touching(month: str):
     )
 
 
-def reasons_after(conn: Connection, month: str, after_log_id: int | None) -> str:
+def reasons_after(conn: Connection, month: str, after_log_id: int | None, *, named: bool = True) -> str:
     stmt = (
         select(imports)
         .where(imports.c.id.in_(select(slice_changes.c.log_id).where(_touching(month))))
@@ -143,5 +143,8 @@ def reasons_after(conn: Connection, month: str, after_log_id: int | None) -> str
     parts = []
     for r in conn.execute(stmt):
         what = r.filename if r.kind == "import" else (r.note or "")
+        if not named:
+            parts.append(f"#{r.id} {r.created_at:%Y-%m-%d} {KINDS.get(r.kind, r.kind)}")
+            continue
         parts.append(f"#{r.id} {r.created_at:%Y-%m-%d} {r.created_by} {KINDS.get(r.kind, r.kind)} {what}".rstrip())
     return "；".join(parts)
