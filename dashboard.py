@@ -6,11 +6,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.auth import account_box, current_account, login_page, password_page, sync_cookie
+from ui.auth import account_box, current_account, login_page, password_page, refuse, sync_cookie
 from ui.first_start import prepare
-from ui.pages import pages_of
+from ui.pages import PAGES, pages_of
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
+
+
+def refusal(account, key: str):
+    """The stand-in for a page ``account`` may not use: the refusal, under the page's URL."""
+    def refused() -> None:
+        refuse(account, key)
+    return refused
+
 
 st.set_page_config(page_title="宜州区稳岗就业台账", page_icon=str(ICON), layout="wide")
 prepare()  # first start on the embedded default: the sample ledger, with its progress shown
@@ -19,10 +27,16 @@ sync_cookie()
 if account is None:
     pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
 elif account.must_change:
-    pages = [st.Page(password_page, title="修改密码", icon=":material/password:", url_path="password", default=True)]
+    # Its own page (not "password"): once the new password is set, the run after it no
+    # longer finds this page and opens the role's first page instead of 修改密码 again.
+    pages = [st.Page(password_page, title="修改密码", icon=":material/password:", url_path="first-password", default=True)]
 else:
-    # A page the role may not use is not listed; opened by its URL, it refuses (ui.data.ledger).
-    pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.key == account.role.landing) for p in pages_of(account)]
+    # A page the role may not use is not listed; opened by its URL, it says so (and the
+    # audit log notes it) instead of Streamlit's "Page not found".
+    allowed = pages_of(account)
+    pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.key == account.role.landing) for p in allowed]
+    pages += [st.Page(refusal(account, p.key), title=p.title, url_path=p.key, visibility="hidden")
+              for p in PAGES if p not in allowed]
     pages.append(st.Page(password_page, title="修改密码", icon=":material/password:", url_path="password"))
     account_box(account)
 # expanded: every page of the role listed, none folded under "View more".

@@ -190,7 +190,11 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
 
 
 def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict | None = None, title: str | None = None) -> None:
-    """The ledger rows behind a figure (花名册), ID and phone numbers masked."""
+    """The ledger rows behind a figure (花名册), ID and phone numbers masked; for an
+    account without people-level rights (材料员), a note instead."""
+    if not data.people_lists:
+        st.caption("人员名单不对本账号显示（材料员账号只含指标、图表和导出）。")
+        return
     people = data.people(view.request, key, filters)
     label = title or figure(key).label
     st.subheader(plain(f"{view.place} {label}名单（{count(len(people))}人）"))
