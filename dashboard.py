@@ -19,7 +19,9 @@ sync_cookie()
 if account is None:
     pages = [st.Page(login_page, title="登录", icon=":material/login:", url_path="login", default=True)]
 elif account.must_change:
-    pages = [st.Page(password_page, title="修改密码", icon=":material/password:", url_path="password", default=True)]
+    # Its own page (not "password"): once the new password is set, the run after it no
+    # longer finds this page and opens the role's first page instead of 修改密码 again.
+    pages = [st.Page(password_page, title="修改密码", icon=":material/password:", url_path="first-password", default=True)]
 else:
     # A page the role may not use is not listed; opened by its URL, it refuses (ui.data.ledger).
     pages = [st.Page(p.path, title=p.title, icon=p.icon, default=p.key == account.role.landing) for p in pages_of(account)]

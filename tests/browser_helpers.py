@@ -1,7 +1,11 @@
 """Helpers for the real-browser tests (tests/test_browser.py): the Streamlit server,
-Debian's Chromium, "the page is done" and the offline guard.
+Debian's Chromium, "the page is done", the offline guard, and signing a browser in.
 
 No pytest-playwright: one sync_playwright per module, one browser context per test.
+Every page needs a signed-in account: ``sign_in`` opens a session in the server's store
+(``access.accounts.open_session``, for a test account of ``tests/signing.py``) and gives
+the context its cookie ``ledger_session``, as the login form would (ui/auth.py reads it
+from ``st.context.cookies``); ``log_in`` goes through the form itself.
 """
 
 from __future__ import annotations
@@ -134,6 +138,7 @@ class Server:
     base: str
     process: subprocess.Popen
     log: Path
+    db_url: str | None = None  # the store it serves: where a test opens its sessions
 
     def log_tail(self, chars: int = 3000) -> str:
         try:
@@ -154,7 +159,7 @@ def start_streamlit(root: Path, db_url: str, log: Path, timeout: float = 60.0) -
         start_new_session=True,  # its own process group: stopping it stops its children
     )
     out.close()
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    server = Server(f"http://127.0.0.1:{port}", process, log, db_url)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -187,6 +192,110 @@ def stop(server: Server) -> None:
         except ProcessLookupError:
             pass
         p.wait(timeout=5)
+
+
+# ---------------------------------------------------------------- signing in
+
+COOKIE = "ledger_session"  # ui/auth.py's cookie
+_ENGINES: dict[str, object] = {}
+
+
+def server_engine(server: Server):
+    """An engine on the server's store (one per URL for the test run)."""
+    from ledger.store.config import make_engine
+
+    assert server.db_url, "the server was started without a store URL"
+    if server.db_url not in _ENGINES:
+        _ENGINES[server.db_url] = make_engine(server.db_url)
+    return _ENGINES[server.db_url]
+
+
+def sign_in(context, server: Server, role: str = "admin", townships=None):
+    """Sign ``context`` in as the test account of ``role`` (``tests/signing.account``,
+    made in the server's store if missing): a new session's token in the cookie the
+    login form would set. Returns (account, token)."""
+    from ledger.access import accounts
+    from tests.signing import account
+
+    engine = server_engine(server)
+    who = account(engine, role, townships)
+    token = accounts.open_session(engine, who)
+    context.add_cookies([{"name": COOKIE, "value": token, "url": server.base}])
+    return who, token
+
+
+def session_cookie(context) -> str | None:
+    """The value of the context's session cookie, or None."""
+    return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), None)
+
+
+LOGIN_TITLE = "宜州区稳岗就业台账 · 登录"
+
+# Counts the script runs that start from now on (the app root's script state turning to
+# "running"): after a click, "the page is done" must mean done with the run it started,
+# not with the previous one, whose error box may look the same.
+_COUNT_RUNS_JS = """() => {
+  window.__runs = 0;
+  if (window.__runObserver) return;
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__runObserver = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__runs++;
+  });
+  window.__runObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_LEFT_OR_ERROR_JS = """t => { const h = document.querySelector('[data-testid="stMain"] h1');
+  const err = document.querySelector('[data-testid="stMain"] [data-testid="stAlertContentError"]');
+  return (h && h.innerText.trim() !== t) || !!err; }"""
+
+
+def submit_form(page, button: str, fields: dict[str, str], title: str, timeout: float = 60_000) -> None:
+    """Fill a form's fields (label → text), press ``button``, and return once the run it
+    started is drawn: another page than ``title``, or an error box."""
+    form = page.locator('[data-testid="stForm"]')
+    for label, text in fields.items():
+        form.get_by_label(label, exact=True).fill(text)
+    page.evaluate(_COUNT_RUNS_JS)
+    form.get_by_role("button", name=button).click()
+    page.wait_for_function("() => window.__runs > 0", timeout=timeout)
+    page.wait_for_function(_LEFT_OR_ERROR_JS, arg=title, timeout=timeout)
+    wait_ready(page)
+
+
+def log_in(page, login: str, password: str) -> None:
+    """Sign in through the login form (账号, 密码, 登录) of the open page."""
+    submit_form(page, "登录", {"账号": login, "密码": password}, LOGIN_TITLE)
+
+
+def change_password(page, old: str, new: str) -> None:
+    """Fill the 修改密码 form (forced at a first login) and confirm it."""
+    submit_form(page, "确认修改", {"原密码": old, "新密码（至少8位，含字母和数字）": new, "再次输入新密码": new}, "修改密码")
+
+
+def path_of(page_key: str, role: str = "admin") -> str:
+    """The URL path of a page for a role: "/" for the role's first page (Streamlit's
+    default page has no other path: its own name would show "Page not found"), else
+    "/<page>"."""
+    from ledger.access.roles import role as role_of
+
+    return "/" if role_of(role).landing == page_key else f"/{page_key}"
+
+
+def nav_titles(page) -> list[str]:
+    """The page titles the sidebar navigation lists (a link's text is its icon's name,
+    then the title, on lines of their own)."""
+    texts = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return [next((line.strip() for line in reversed(t.splitlines()) if line.strip()), "") for t in texts]
+
+
+def current_nav_title(page) -> str:
+    """The title of the page the sidebar navigation marks as the current one."""
+    texts = page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]').all_inner_texts()
+    return next((line.strip() for line in reversed(texts[0].splitlines()) if line.strip()), "") if texts else ""
+
+
+def main_title(page) -> str:
+    titles = page.locator('[data-testid="stMain"] h1').all_inner_texts()
+    return titles[0].strip() if titles else ""
 
 
 # ---------------------------------------------------------------- the page
@@ -349,9 +458,12 @@ class GuardedPage:
         assert not self.guard.outside, f"requests left 127.0.0.1: {self.guard.outside}"
 
 
-def guarded_page(browser, server: Server, viewport: dict = TALL):
-    """A new context and page whose requests and websockets are watched; returns (context, GuardedPage)."""
+def guarded_page(browser, server: Server, viewport: dict = TALL, role: str | None = "admin", townships=None):
+    """A new context and page whose requests and websockets are watched, signed in as
+    the test account of ``role`` (None: signed out); returns (context, GuardedPage)."""
     context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
+    if role is not None:
+        sign_in(context, server, role, townships)
     record_toasts(context)
     guard = Guard()
     context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))

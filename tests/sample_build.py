@@ -51,8 +51,8 @@ def build(folder: Path, workbook: Path | None) -> int:
 
     start = time.perf_counter()
     try:
-        from ui.first_start import load_sample
         from ledger.store.config import make_engine
+        from ui.first_start import load_sample
 
         engine = make_engine(f"sqlite:///{folder / STORE_NAME}")
         steps: list[list] = []

@@ -30,10 +30,12 @@ from tests.browser_helpers import (
     is_local,
     launch_chromium,
     metric_value,
+    path_of,
     plotly_chart_titled,
     query,
     record_toasts,
     select_value,
+    sign_in,
     start_streamlit,
     stop,
     toast_text,
@@ -88,8 +90,10 @@ class Tab:
         assert not self.guard.outside, f"requests left 127.0.0.1: {self.guard.outside}"
 
 
-def _tab(browser, server, viewport):
+def _tab(browser, server, viewport, role="admin"):
+    """A guarded page signed in as the test account of ``role`` (a 数据管理员: every page)."""
     context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
+    sign_in(context, server, role)
     record_toasts(context)
     guard = Guard()
     context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))
@@ -104,6 +108,15 @@ def tab(browser, server):
     context, t = _tab(browser, server, TALL)
     yield t
     t.assert_clean()  # a last look: late requests or an exception drawn after the test's checks
+    context.close()
+
+
+@pytest.fixture
+def leader_tab(browser, server):
+    """Signed in as a 区领导: every township, people masked."""
+    context, t = _tab(browser, server, TALL, role="leader")
+    yield t
+    t.assert_clean()
     context.close()
 
 
@@ -131,7 +144,7 @@ def _has(param: str):
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.path.rsplit("/", 1)[-1][:-3] for p in PAGES])
 def test_every_page_opens(tab, spec):
-    path = "/" if spec == PAGES[0] else "/" + spec.path.rsplit("/", 1)[-1].removesuffix(".py")
+    path = path_of(spec.key)  # a 数据管理员's first page is "/", the others have their own path
     page = tab.open(path)
     assert url_path(page) == path, f"{spec.title}: asked for {path}, landed on {page.url}"
     h1 = [t.strip() for t in page.locator('[data-testid="stMain"] h1').all_inner_texts()]
@@ -145,7 +158,7 @@ def test_every_page_opens(tab, spec):
 
 
 def test_bar_click_opens_a_township(tab):
-    page = tab.open("/")
+    page = tab.open("/overview")
     assert "township" not in query(page)
     assert "分乡镇情况" in headings(page)
     chart, title = plotly_chart_titled(page, "各乡镇就业率")
@@ -171,7 +184,9 @@ def test_bar_click_opens_a_township(tab):
 # ---------------------------------------------------------------- 3. down to the people and back
 
 
-def test_village_bar_shows_the_people_then_back_to_the_district(tab):
+def test_village_bar_shows_the_people_then_back_to_the_district(leader_tab):
+    """As a 区领导, whose people lists are masked (and whose landing page 总览 is "/")."""
+    tab = leader_tab
     page = tab.open("/?township=庆远镇")
     chart, title = plotly_chart_titled(page, "各村就业率")
     assert title.startswith("庆远镇"), title
@@ -217,7 +232,7 @@ def test_village_bar_shows_the_people_then_back_to_the_district(tab):
 
 
 def test_url_state_sets_the_sidebar(tab):
-    page = tab.open("/?month=2020-06&township=庆远镇")
+    page = tab.open("/overview?month=2020-06&township=庆远镇")
     assert select_value(page, "统计月份") == "2020年6月"
     assert select_value(page, "乡镇") == "庆远镇"
     assert query(page).get("month") == "2020-06" and query(page).get("township") == "庆远镇"
@@ -225,7 +240,7 @@ def test_url_state_sets_the_sidebar(tab):
 
 
 def test_unknown_township_in_the_url_falls_back(tab):
-    page = tab.open("/?township=不存在镇")
+    page = tab.open("/overview?township=不存在镇")
     # The notice (a toast, shown for a few seconds: recorded while shown) names the rejected value.
     toast_text(page, "不存在镇")
     assert select_value(page, "乡镇") == "全区"
@@ -238,7 +253,7 @@ def test_unknown_township_in_the_url_falls_back(tab):
 
 @pytest.mark.parametrize(
     "path, name",
-    [("/", "overview"), ("/employment?township=庆远镇", "employment_qingyuan")],
+    [("/overview", "overview"), ("/employment?township=庆远镇", "employment_qingyuan")],
     ids=["overview", "employment-township"],
 )
 def test_phone_width(phone, shots, path, name):
@@ -275,7 +290,7 @@ def test_phone_width(phone, shots, path, name):
 
 
 def test_chart_has_the_png_export_button(tab):
-    page = tab.open("/")
+    page = tab.open("/overview")
     chart = page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"]').first
     chart.hover()
     buttons = chart.locator(".modebar-btn")
@@ -295,7 +310,7 @@ def test_download_buttons_yield_a_png_and_an_xlsx(tab):
 
     import openpyxl
 
-    page = tab.open("/")
+    page = tab.open("/overview")
     main = page.locator('[data-testid="stMain"]')
     with page.expect_download(timeout=60_000) as png_info:
         main.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first.click()

@@ -7,7 +7,7 @@ against one real ``streamlit run`` with its own small SQLite store:
    and answering. The sparse workbook used to abort the whole server; the one without
    <dimension> gets past every pre-check and only the child-process reader saves the
    server (the memory or crash message);
-2. meanwhile a second user (its own Chromium, in a thread) keeps opening 总览 and must
+2. meanwhile a second user (a 区领导, its own Chromium, in a thread) keeps opening 总览 and must
    get it drawn with the right figure: during the sparse and the bomb uploads and after
    all of them; the server's PID is unchanged and its RSS grew by less than 300 MB;
 3. a staff-written workbook (a 合计 row under two payments, a labour sheet "Sheet1" with
@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 
 from ledger import query
+from ledger.access import accounts
 from ledger.present.format import show
 from ledger.query.definitions import figure
 from ledger.store.config import make_engine
@@ -48,6 +49,7 @@ from tests import hostile_files as hostile
 from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    COOKIE,
     TALL,
     alert_texts,
     clear_uploads,
@@ -57,18 +59,15 @@ from tests.browser_helpers import (
     is_local,
     launch_chromium,
     metric_value,
+    path_of,
+    server_engine,
     start_streamlit,
     stop,
     upload,
 )
 from tests.conftest import ROOT
-from tests.fixtures_ledger import (
-    LABOR_HEADER,
-    SUBSIDY_HEADER,
-    ids,
-    labor_row,
-    write_workbook,
-)
+from tests.fixtures_ledger import LABOR_HEADER, SUBSIDY_HEADER, ids, labor_row, write_workbook
+from tests.signing import account
 
 MAIN = '[data-testid="stMain"]'
 ERROR_BOX = f'{MAIN} [data-testid="stAlertContentError"]'
@@ -111,9 +110,9 @@ class OtherUser(threading.Thread):
     opening 总览 again and again: each visit waits for the app view and the 劳动力人数
     metric, which must show ``expected``."""
 
-    def __init__(self, base: str, expected: str):
+    def __init__(self, base: str, expected: str, token: str):
         super().__init__(name="hostile-other-user", daemon=True)
-        self.base, self.expected = base, expected
+        self.base, self.expected, self.token = base, expected, token  # token: the signed-in session
         self.visits: list[Visit] = []
         self.outside: list[str] = []
         self.loading_since: float | None = None
@@ -130,6 +129,7 @@ class OtherUser(threading.Thread):
                 try:
                     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
                                                   service_workers="block")
+                    context.add_cookies([{"name": COOKIE, "value": self.token, "url": self.base}])
                     context.on("request", lambda r: None if is_local(r.url) else self.outside.append(r.url))
                     page = context.new_page()
                     while not self._quit.is_set():
@@ -145,7 +145,7 @@ class OtherUser(threading.Thread):
         self.loading_since = start
         ok, detail = False, ""
         try:
-            page.goto(self.base + "/", timeout=VISIT_TIMEOUT)
+            page.goto(self.base + "/overview", timeout=VISIT_TIMEOUT)
             page.wait_for_selector('[data-testid="stAppViewContainer"]', state="attached", timeout=VISIT_TIMEOUT)
             page.wait_for_selector(f'{MAIN} [data-testid="stMetric"]:has-text("{TOTAL_LABEL}")', timeout=VISIT_TIMEOUT)
             value = metric_value(page, TOTAL_LABEL)
@@ -234,7 +234,7 @@ def server(store, bomb, folder):
 @pytest.fixture(scope="module")
 def intake_tab(browser, server):
     context, tab = guarded_page(browser, server, TALL)
-    tab.open("/intake")
+    tab.open(path_of("intake"))
     yield tab
     tab.assert_clean()
     context.close()
@@ -251,7 +251,8 @@ class Watch:
 @pytest.fixture(scope="module")
 def watch(server, intake_tab):
     """The other user at work (one 总览 drawn first) and the server's PID and RSS then."""
-    other = OtherUser(server.base, show(figure("labor.total"), SEED_TOTAL))
+    clerk = accounts.get(server_engine(server), account(server_engine(server), "leader").login)
+    other = OtherUser(server.base, show(figure("labor.total"), SEED_TOTAL), accounts.open_session(server_engine(server), clerk))
     other.start()
     first = other.wait_visit_after(0, timeout=90)
     assert first.ok, f"总览 was not drawn for the other user before any upload: {first.detail}\n{server.log_tail()}"
@@ -500,7 +501,7 @@ def test_staff_workbook_notes_are_shown_confirmed_and_kept(browser, server, stor
     path = staff_workbook(folder / "庆远镇报送台账.xlsx")
     context, tab = guarded_page(browser, server, TALL)
     try:
-        page = tab.open("/intake")
+        page = tab.open(path_of("intake"))
         _fill(tab, "导入人", USER)
         upload(page, path)
         tab.after(PREVIEWED, SLOW)

@@ -44,6 +44,7 @@ from tests.browser_helpers import (
     grid_records,
     guarded_page,
     launch_chromium,
+    path_of,
     start_streamlit,
     stop,
     upload,
@@ -197,7 +198,7 @@ def test_sample_workbook_into_an_empty_store(browser, empty_server, empty_store,
     _url, engine = empty_store
     context, tab = _tab(browser, empty_server)
     try:
-        page = tab.open("/intake")
+        page = tab.open(path_of("intake"))
         assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "数据导入"
         _fill(tab, "导入人", USER)  # first: every rerun re-reads the 20 MB file
         upload(page, sample_workbook)
@@ -338,7 +339,7 @@ def _correct_through_the_page(browser, server, engine, folder: Path) -> dict:
 
     context, tab = _tab(browser, server)
     try:
-        page = tab.open("/intake")
+        page = tab.open(path_of("intake"))
         assert _confirm_button(page).count() == 0, "确认导入 shown before any file"
         upload(page, path)
         tab.after(PREVIEWED, SLOW)
@@ -470,7 +471,7 @@ def test_restore_before_the_correction_brings_back_every_figure(browser, copy_se
 def intake_tab(browser, copy_server):
     """One 数据导入 page for all the bad files: each case replaces the previous file."""
     context, t = _tab(browser, copy_server)
-    t.open("/intake")
+    t.open(path_of("intake"))
     yield t
     t.assert_clean()
     context.close()
@@ -547,7 +548,7 @@ def test_a_townships_own_workbook_replaces_only_that_township(browser, copy_serv
 
     context, tab = _tab(browser, copy_server)
     try:
-        page = tab.open("/intake")
+        page = tab.open(path_of("intake"))
         _fill(tab, "导入人", USER)
         upload(page, path)
         tab.after(PREVIEWED, SLOW)
@@ -589,7 +590,7 @@ def test_two_township_workbooks_uploaded_together(browser, copy_server, store_co
 
     context, tab = _tab(browser, copy_server)
     try:
-        page = tab.open("/intake")
+        page = tab.open(path_of("intake"))
         _fill(tab, "导入人", USER)
         upload(page, *paths)
         tab.after(PREVIEWED, SLOW)

@@ -120,7 +120,7 @@ def test_projector_tooltip_shows_the_name_as_text(tab):
 
 
 def test_township_and_village_read_literally_and_drill(tab):
-    page = tab.open(_url("/", township=TOWN))
+    page = tab.open(_url("/overview", township=TOWN))
     assert select_value(page, "乡镇") == TOWN
     assert f"{TOWN}各村情况" in [h.replace(JOIN, "") for h in headings(page)]
     caption = _text(page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first)
@@ -149,11 +149,11 @@ def test_township_and_village_read_literally_and_drill(tab):
 
 
 def test_unknown_names_in_the_url_fall_back_with_a_literal_notice(tab):
-    page = tab.open(_url("/", township="三岔镇", village=VILLAGE))
+    page = tab.open(_url("/overview", township="三岔镇", village=VILLAGE))
     assert f"没有名为“{VILLAGE}”的村" in _toast(page, "三岔镇")
     page.screenshot(path=SHOTS.format("toast_village"))
     other = "![y](http://127.0.0.2/y.png) :red[镇]"
-    page = tab.open(_url("/", township=other))
+    page = tab.open(_url("/overview", township=other))
     assert f"链接中的乡镇“{other}”不存在" in _toast(page, "链接中")
     assert select_value(page, "乡镇") == "全区"
 
@@ -163,7 +163,7 @@ def test_names_on_the_other_pages(tab):
     assert f"由 {USER} 报送" in _text(page.locator('[data-testid="stMain"] [data-testid="stAlertContentSuccess"]'))
     page.screenshot(path=SHOTS.format("reported"))
 
-    page = tab.open(_url("/", basis="reported"))
+    page = tab.open(_url("/overview", basis="reported"))
     assert f"已报送数据（{USER}于" in _text(page.locator('[data-testid="stMain"] [data-testid="stAlertContentWarning"]'))
 
     page = tab.open(_url("/workshops", township=TOWN))

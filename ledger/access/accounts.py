@@ -258,7 +258,8 @@ def grant(engine: Engine, login: str, role_key: str | None = None, townships=Non
 
 
 def change_password(engine: Engine, login: str, old: str, new: str) -> None:
-    """The account's own change (the first login's forced one included)."""
+    """The account's own change (the first login's forced one included); every session
+    of the account ends (a stolen cookie with it), the caller opens a new one."""
     row = _row(engine, login)
     if row is None or not _verify(row.password_hash, old):
         raise AccessError("原密码不正确。")
@@ -267,7 +268,7 @@ def change_password(engine: Engine, login: str, old: str, new: str) -> None:
     if _verify(row.password_hash, new):
         raise AccessError("新密码不能与原密码相同。")
     _change(engine, login, {"password_hash": HASHER.hash(new), "must_change": False}, action="password_changed",
-            by=_norm(login))
+            by=_norm(login), close_sessions=True)
 
 
 def _row(engine: Engine, login: str):

@@ -14,6 +14,8 @@ Masked values are never reversible; a role with full rights gets the ledger as w
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from typing import Iterable
 
@@ -23,7 +25,8 @@ import pandas as pd
 # runs of 9+ digits (landlines with area code, bank cards) inside free text; shorter
 # runs stay, they are row numbers and amounts in a message.
 _ID = re.compile(r"(?<![0-9])[1-9][0-9]{14}(?:[0-9]{2}[0-9Xx])?(?![0-9Xx])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# A mobile as people write it in 备注: 13812345678, 138-1234-5678, 138 1234 5678.
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
 _DIGITS = re.compile(r"(?<![0-9*])[0-9]{9,}(?![0-9])")
 
 # What a column holds, by the sheet's column key or its Chinese header.
@@ -93,7 +96,23 @@ def mask_text(text, names: Names | Iterable[str] = ()) -> object:
     return out
 
 
+def _digits_of(value) -> str | None:
+    """An integer-valued number's digits (an ID or phone a workbook held as a number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
+        return str(int(value))
+    return None
+
+
 def mask_value(kind: str | None, value, names: Names | Iterable[str] = ()):
+    """``value`` masked as a ``kind`` (id/phone/name/text). A number in an ID, phone
+    or text column is masked as its digits when they would be; otherwise it stays."""
+    if kind in ("id", "phone", "text") and (digits := _digits_of(value)) is not None:
+        masked = mask_value(kind, digits)
+        return masked if masked != digits else value
     if kind == "id":
         return mask_id(value) if isinstance(value, str) else value
     if kind == "phone":
