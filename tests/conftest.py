@@ -288,6 +288,18 @@ def sample_import() -> dict:
     return doc
 
 
+def copy_store(source, target: Path) -> None:
+    """A copy of a SQLite store through SQLite's backup API. Never copy the file with
+    shutil while this process has it open: closing another descriptor of the file drops
+    SQLite's POSIX locks, and a later connection may then remove the WAL under the others
+    ("disk I/O error" in the next test)."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(source.url.database)) as src, closing(sqlite3.connect(str(target))) as dst:
+        src.backup(dst)
+
+
 @pytest.fixture(scope="session")
 def sample_db(sample_import):
     """A SQLite store holding the sample ledger, shared by read-only tests."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import zipfile
 from dataclasses import replace
 
@@ -33,7 +32,7 @@ from ledger.query.request import Request
 from ledger.store.config import make_engine
 from loaders.townships import DEFAULT_TOWNSHIPS
 from tests import signing
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_store
 
 AS_OF = dt.date(2020, 9, 30)
 TOWN = "庆远镇"
@@ -274,7 +273,7 @@ def test_chart_svg_caption_carries_the_watermark(sample_db, viewers):
 
 @pytest.fixture
 def own_store(sample_db, tmp_path, monkeypatch):
-    shutil.copy(sample_db.url.database, tmp_path / "copy.db")
+    copy_store(sample_db, tmp_path / "copy.db")
     url = f"sqlite:///{tmp_path / 'copy.db'}"
     monkeypatch.setenv("LEDGER_DB_URL", url)
     st.cache_data.clear()

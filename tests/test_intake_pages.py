@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import zipfile
 
 import pytest
@@ -22,7 +21,7 @@ from ledger.store.freezes import freezes, reported
 from ledger.store.history import history
 from ledger.store.imports import read_and_import
 from tests import signing
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_store
 from tests.signing import sign_in
 
 ID = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
@@ -31,7 +30,7 @@ MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 @pytest.fixture
 def own_store(sample_db, tmp_path, monkeypatch):
-    shutil.copy(sample_db.url.database, tmp_path / "copy.db")
+    copy_store(sample_db, tmp_path / "copy.db")
     url = f"sqlite:///{tmp_path / 'copy.db'}"
     monkeypatch.setenv("LEDGER_DB_URL", url)
     st.cache_data.clear()
