@@ -241,8 +241,9 @@ def test_url_state_sets_the_sidebar(tab):
 
 def test_unknown_township_in_the_url_falls_back(tab):
     page = tab.open("/overview?township=不存在镇")
-    # The notice (a toast, shown for a few seconds: recorded while shown) names the rejected value.
-    toast_text(page, "不存在镇")
+    # The notice (a toast, shown for a few seconds: recorded while shown); it does not repeat
+    # the value, so a township head is never shown another township's name from a link.
+    toast_text(page, "链接中的乡镇不存在")
     assert select_value(page, "乡镇") == "全区"
     assert "township" not in query(page)
     assert "分乡镇情况" in headings(page)
