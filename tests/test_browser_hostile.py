@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from ledger.store.imports import read_and_import
 from ledger.store.schema import init_db
 from loaders import limits
 from tests import hostile_files as hostile
+from tests import signing
 from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -544,8 +546,10 @@ def test_staff_workbook_notes_are_shown_confirmed_and_kept(browser, server, stor
     as_of = dt.date(2020, 9, 30)
     values = query.figures(make_engine(url), as_of).values
     assert (values["subsidy.total"], values["labor.total"]) == (8000, STAFF_LABOR), (values["subsidy.total"], values["labor.total"])
-    cli = subprocess.run([sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", as_of.isoformat(), "--format", "json"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    admin = signing.account(make_engine(url), "admin")  # the store has accounts: the CLI signs in
+    cli = subprocess.run([sys.executable, "-m", "ledger", "figures", "--db", url, "--as-of", as_of.isoformat(), "--format", "json",
+                          "--user", admin.login], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "LEDGER_PASSWORD": signing.PASSWORD})
     assert cli.returncode == 0, cli.stderr
     shown = json.loads(cli.stdout)["figures"]
     assert (shown["subsidy.total"], shown["labor.total"]) == (8000, STAFF_LABOR), (shown["subsidy.total"], shown["labor.total"])

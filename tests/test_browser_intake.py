@@ -56,7 +56,7 @@ from tests.test_bad_inputs import CASES, snapshot
 
 # The 导入人 is the signed-in account (a 数据管理员 test account of tests/signing.py).
 USER = "测试数据管理员（t-admin-all，数据管理员）"
-RESTORER = "恢复测试员"
+RESTORER = "测试数据管理员（t-admin-all）"  # the signed-in 数据管理员 restores in their own name (ui.auth.operator)
 TOWN, MONTH, N_CHANGED = "庆远镇", "2020-09", 5
 LABOR = SHEETS_BY_KEY["labor"].name
 SLICE_HEADERS = ("表", "月份", "文件行数", "现有行数", "新增", "修改", "删除", "不变")
@@ -435,7 +435,7 @@ def test_restore_before_the_correction_brings_back_every_figure(browser, copy_se
         tab.ready()
         page.locator(".st-key-history_when").get_by_text("该记录之前的状态", exact=True).click()
         tab.ready()
-        _fill(tab, "操作人", RESTORER)
+        _fill(tab, "恢复原因（必填）", "核对后退回更正前")
         assert history(engine)[0]["id"] == log_id, "something was restored before the button"
         page.locator(".st-key-history_restore button").click()
         tab.after(DONE, SLOW)
@@ -459,7 +459,7 @@ def test_restore_before_the_correction_brings_back_every_figure(browser, copy_se
     entries = history(engine)
     assert len(entries) == n_entries + 1
     assert (entries[0]["id"], entries[0]["kind"], entries[0]["created_by"]) == (restore_id, "restore", RESTORER)
-    assert entries[0]["note"] == f"恢复到第{log_id}号记录之前的状态"
+    assert entries[0]["note"] == f"恢复到第{log_id}号记录之前的状态；原因：核对后退回更正前"
 
 
 # ---------------------------------------------------------------- 4. bad files
