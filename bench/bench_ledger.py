@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger import query  # noqa: E402
-from ledger.query.definitions import FIGURES  # noqa: E402
 from ledger.store.config import make_engine  # noqa: E402
+from ledger.store.figures import FIGURES  # noqa: E402
 from ledger.store.imports import read_and_import  # noqa: E402
 from ui.first_start import sample_workbook  # noqa: E402
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.query.definitions import figure
+from ledger.store.figures import figure
 
 
 @dataclass(frozen=True)

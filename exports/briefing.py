@@ -25,8 +25,8 @@ from ledger import query
 from ledger.present.caliber import watermark
 from ledger.present.format import REPORT, cell_text, show
 from ledger.query import request as q
-from ledger.query.definitions import BY_KEY
 from ledger.query.request import Request, reading
+from ledger.store.figures import BY_KEY
 from ledger.store.versions import reading_recorded
 
 from .scoped import district_wide, place_name, scoped

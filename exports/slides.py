@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from ledger.present.caliber import watermark
 from ledger.present.format import REPORT, show
 from ledger.query import request as q
-from ledger.query.definitions import BY_KEY
 from ledger.query.request import Request
+from ledger.store.figures import BY_KEY
 
 from .briefing import images_module, when_text, xml_text
 from .scoped import district_wide, place_name, scoped

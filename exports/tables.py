@@ -30,8 +30,8 @@ from ledger.present.caliber import sheets_of, watermark
 from ledger.present.format import count, month_label
 from ledger.present.frames import TOTAL, figure_table
 from ledger.query import request as q
-from ledger.query.definitions import figure
 from ledger.query.request import Request
+from ledger.store.figures import figure
 from loaders.spec import SHEETS_BY_KEY
 
 from .scoped import place_name, scoped

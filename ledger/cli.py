@@ -356,8 +356,8 @@ def _township(engine, name: str | None, scope: Scope = ALL):
 
 def cmd_figures(args) -> int:
     from ledger.present.format import show
-    from ledger.query.definitions import BY_KEY
     from ledger.query.request import Request, figures
+    from ledger.store.figures import BY_KEY
 
     engine = make_engine(args.db)
     who = _who(engine, args, page="overview")

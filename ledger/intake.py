@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, select
 
 from ledger import query
 from ledger.access.masking import KIND_OF, Names, mask_text, mask_value
-from ledger.query.definitions import figure
+from ledger.store.figures import figure
 from ledger.store.imports import file_counts, replace_rows, slices_of
 from ledger.store.schema import BOOKKEEPING, DATA, init_db, lock_for_writing, slices
 from ledger.store.townships import check_townships, keep_other_townships

@@ -8,9 +8,9 @@ import streamlit as st
 import catalogue
 from charts import projector_ranking
 from ledger.present.format import month_label, show
-from ledger.query.definitions import figure
 from ledger.query.request import Request
 from ledger.query.statements import month_end
+from ledger.store.figures import figure
 from ui.blocks import chart
 from ui.data import ledger
 

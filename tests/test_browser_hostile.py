@@ -40,8 +40,8 @@ import pytest
 from ledger import query
 from ledger.access import accounts
 from ledger.present.format import show
-from ledger.query.definitions import figure
 from ledger.store.config import make_engine
+from ledger.store.figures import figure
 from ledger.store.history import history
 from ledger.store.imports import read_and_import
 from ledger.store.schema import init_db

@@ -32,8 +32,8 @@ from ledger import query
 from ledger.access.masking import KIND_OF, mask_value
 from ledger.intake import DISTRICT, NO_PERIOD, PREVIEW_KEYS
 from ledger.present.format import show, signed
-from ledger.query.definitions import FIGURES, figure
 from ledger.store.config import make_engine
+from ledger.store.figures import FIGURES, figure
 from ledger.store.history import history
 from ledger.store.schema import DATA, init_db, slices
 from loaders.spec import SHEETS_BY_KEY, YES_NO

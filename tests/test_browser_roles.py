@@ -28,7 +28,7 @@ from ledger.access import accounts, audit
 from ledger.access.roles import role as role_of
 from ledger.present.format import show
 from ledger.query import statements
-from ledger.query.definitions import figure
+from ledger.store.figures import figure
 from tests.browser_helpers import (
     COOKIE,
     LOGIN_TITLE,

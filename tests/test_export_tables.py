@@ -21,9 +21,9 @@ from ledger.access.roles import FULL, NONE, REVEAL
 from ledger.access.scope import ALL
 from ledger.present.frames import figure_table, header
 from ledger.query import request as q
-from ledger.query.definitions import figure
 from ledger.query.people import people
 from ledger.query.request import Request
+from ledger.store.figures import figure
 
 AS_OF = dt.date(2020, 9, 30)
 AT = dt.datetime(2020, 10, 8, 9, 30)

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 from ledger import query
 from ledger.access import accounts
 from ledger.present.format import show
-from ledger.query.definitions import figure
 from ledger.store import config
+from ledger.store.figures import figure
 from tests.conftest import ROOT
 from tests.signing import sign_in
 from ui import first_start as bootstrap

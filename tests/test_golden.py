@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from ledger import query
-from ledger.query.definitions import BY_KEY, FIGURES
+from ledger.store.figures import BY_KEY, FIGURES
 from tests.conftest import ROOT
 
 AS_OF = __import__("datetime").date(2020, 9, 30)

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from ledger.query.definitions import FIGURES
 from ledger.query.statements import DISTRICT_WIDE, Scope, breakdown, figures
 from ledger.store.config import make_engine
+from ledger.store.figures import FIGURES
 from ledger.store.history import history, restore
 from ledger.store.imports import read_and_import
 from ledger.store.schema import DATA

@@ -195,7 +195,7 @@ def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path)
     """Freeze September, then a correction replaces the month: the overview shows today's
     figures by default and, on 已报送数据, exactly the figures that were reported."""
     from ledger.present.format import show
-    from ledger.query.definitions import figure
+    from ledger.store.figures import figure
     from tests.fixtures_ledger import LABOR_HEADER, ids, labor_row, write_workbook
 
     freeze(own_store, "2020-09", user="张三")

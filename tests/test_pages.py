@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ledger import query
 from ledger.present.format import show
-from ledger.query.definitions import figure
+from ledger.store.figures import figure
 from tests.conftest import ROOT
 from tests.signing import sign_in
 from ui.pages import PAGES

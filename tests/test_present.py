@@ -9,7 +9,7 @@ import pandas as pd
 
 from ledger.present.format import REPORT, SCREEN, delta, show, signed
 from ledger.present.frames import on_screen
-from ledger.query.definitions import figure
+from ledger.store.figures import figure
 
 
 def test_a_missing_value_reads_a_dash_whatever_its_kind():

@@ -11,7 +11,6 @@ import pytest
 
 from ledger.access.masking import mask_id as masked_id
 from ledger.access.masking import mask_phone as masked_phone
-from ledger.query.definitions import FIGURES
 from ledger.query.people import people
 from ledger.query.statements import (
     ALL,
@@ -26,6 +25,7 @@ from ledger.query.statements import (
     monthly,
     workshop_monthly,
 )
+from ledger.store.figures import FIGURES
 from ledger.store.imports import read_and_import
 from loaders import DEFAULT_TOWNSHIPS
 from loaders.spec import LABOR_MODES, SUBSIDY_TYPES

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from ledger import query
 from ledger.present.caliber import caliber
-from ledger.query.definitions import FIGURES
 from ledger.query.reported import changes_since_reported, freeze
 from ledger.query.request import Request
+from ledger.store.figures import FIGURES
 from ledger.store.freezes import freezes, latest_freeze, reported
 from ledger.store.history import history, restore
 from ledger.store.imports import read_and_import

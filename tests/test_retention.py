@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger import query
-from ledger.query.definitions import FIGURES
 from ledger.query.reported import freeze
+from ledger.store.figures import FIGURES
 from ledger.store.freezes import latest_freeze, reported
 from ledger.store.history import history, restore
 from ledger.store.imports import read_and_import

@@ -30,10 +30,10 @@ from ledger.access.roles import FULL, NONE, REVEAL
 from ledger.access.scope import ALL, NOBODY, Scope
 from ledger.query import request as rq
 from ledger.query import statements
-from ledger.query.definitions import figure
 from ledger.query.people import people as people_rows
 from ledger.query.request import Request
 from ledger.query.statements import DISTRICT_WIDE, NO_VILLAGE
+from ledger.store.figures import figure
 from ledger.store.imports import read_and_import
 from loaders import DEFAULT_TOWNSHIPS
 from loaders.spec import LABOR_MODES, POST_CATEGORIES, SHEETS_BY_KEY, SUBSIDY_TYPES, TRAINING_TYPES, WORK_AREAS

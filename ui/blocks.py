@@ -13,8 +13,8 @@ import catalogue
 from charts import image_config
 from ledger.present.format import count, delta, show
 from ledger.present.frames import figure_table, label, on_screen
-from ledger.query.definitions import BY_KEY, figure
 from ledger.query.statements import month_end
+from ledger.store.figures import BY_KEY, figure
 
 from .data import Ledger, ledger
 from .downloads import chart_downloads, table_downloads

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ledger.present.format import date_label, moment, month_label
-from ledger.query.definitions import figure
 from ledger.query.request import Request
+from ledger.store.figures import figure
 from ledger.store.versions import reading_recorded
 from loaders.spec import SHEETS_BY_KEY
 

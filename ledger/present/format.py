@@ -15,7 +15,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.access.masking import is_few
-from ledger.query.definitions import Figure
+from ledger.store.figures import Figure
 
 SCREEN, REPORT = "screen", "report"
 CENTS = Decimal("0.01")

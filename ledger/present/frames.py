@@ -9,8 +9,8 @@ import pandas as pd
 
 from ledger.access.masking import is_few
 from ledger.present.format import MISSING, cell, show, signed, unit
-from ledger.query.definitions import figure
 from ledger.query.statements import FigureSet
+from ledger.store.figures import figure
 
 TOTAL = "合计"
 

@@ -15,7 +15,6 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from ledger.access.masking import mask_frame
-from ledger.query.definitions import figure, trainee_is_poor
 from ledger.query.statements import (
     ALL,
     BLANK,
@@ -27,6 +26,7 @@ from ledger.query.statements import (
     snapshot_month,
     township_order,
 )
+from ledger.store.figures import figure, trainee_is_poor
 from ledger.store.schema import DATA, imports
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 
@@ -136,8 +136,8 @@ def people(
             return pd.DataFrame(columns=headers + [SOURCE])
         snap = {sheet: snapshot_month(conn, sheet, as_of)} if sheet in SNAPSHOT_SHEETS else {}
         where = [base_filter(sheet, t, as_of, snap, poor_only), narrowed.clause(t.c.township)]
-        if fig.where is not None:
-            where.append(fig.where(t))
+        if fig.condition(t) is not None:
+            where.append(fig.condition(t))
         if village is not None:
             where.append(t.c.village == village)
         where += _filters(sheet, t, filters)

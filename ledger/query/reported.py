@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from ledger import query
-from ledger.query.definitions import FIGURES, figure
+from ledger.store.figures import FIGURES, figure
 from ledger.store.freezes import (
     check_month,
     frozen_values,

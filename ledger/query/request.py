@@ -25,8 +25,8 @@ from ledger.query import quality as quality_module
 from ledger.query import reported as reported_module
 from ledger.query import statements
 from ledger.query import targets as targets_module
-from ledger.query.definitions import figure as figure_of
 from ledger.query.statements import FigureSet, Scope
+from ledger.store.figures import figure as figure_of
 from ledger.store.versions import as_recorded
 from loaders.townships import DISTRICT
 

@@ -20,20 +20,21 @@ read, and rows that belong to no township only by the whole-district scope.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select
+from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select, true
 
 from ledger.access.scope import ALL, NOBODY, Scope  # noqa: F401  (the query layer's scope is the account's)
-from ledger.query.definitions import BY_KEY, EMPLOYED, FIGURES, Figure, figure, trainee_is_poor
+from ledger.query import summarised
+from ledger.query.summarised import month_end
+from ledger.store.figures import BY_KEY, EMPLOYED, FIGURES, Figure, aggregates, figure, trainee_is_poor
 from ledger.store.schema import BOOKKEEPING, DATA
 from ledger.store.townships import stored_townships
-from ledger.store.versions import current
+from ledger.store.versions import current, in_force
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from loaders.townships import DEFAULT_TOWNSHIPS
 
@@ -69,36 +70,30 @@ class _Borrowed:
         return False
 
 
-def month_end(month: str) -> dt.date:
-    year, mon = int(month[:4]), int(month[5:7])
-    return dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
 def months(engine_or_conn, sheet: str = "labor") -> list[str]:
-    """The months a sheet holds current rows for, oldest first."""
-    t = DATA[sheet]
+    """The months a sheet holds current rows for, oldest first (from the slices in
+    force: a few rows, however large the ledger)."""
     with connect(engine_or_conn) as conn:
-        rows = conn.execute(select(t.c.period).where(current(t)).distinct().order_by(t.c.period)).scalars()
-        return [r for r in rows if r]
+        return sorted(p for p in in_force(conn).get(sheet, {}) if p)
 
 
 def default_as_of(engine_or_conn) -> dt.date | None:
     """The end of the latest 统计时点 in the labourer sheet (or of any sheet, if none)."""
     with connect(engine_or_conn) as conn:
-        latest = conn.execute(select(func.max(DATA["labor"].c.period)).where(current(DATA["labor"]))).scalar()
-        if latest is None:
-            candidates = [
-                conn.execute(select(func.max(DATA[s].c.period)).where(current(DATA[s]))).scalar()
-                for s, sheet in SHEETS_BY_KEY.items() if sheet.period in ("month", "event") and s != "labor"
-            ]
-            latest = max((c for c in candidates if c), default=None)
+        held = in_force(conn)
+    latest = max((p for p in held.get("labor", {}) if p), default=None)
+    if latest is None:
+        candidates = [
+            max((p for p in held.get(s, {}) if p), default=None)
+            for s, sheet in SHEETS_BY_KEY.items() if sheet.period in ("month", "event") and s != "labor"
+        ]
+        latest = max((c for c in candidates if c), default=None)
     return month_end(latest) if latest else None
 
 
 def snapshot_month(conn: Connection, sheet: str, as_of: dt.date) -> str | None:
-    t = DATA[sheet]
-    stmt = select(func.max(t.c.period)).where(current(t), t.c.period <= as_of.strftime("%Y-%m"))
-    return conn.execute(stmt).scalar()
+    month = as_of.strftime("%Y-%m")
+    return max((p for p in in_force(conn).get(sheet, {}) if p and p <= month), default=None)
 
 
 def township_order(conn: Connection) -> list[str]:
@@ -163,23 +158,9 @@ def _grain_sql(grain) -> tuple[list, list]:
     return selected, grouped
 
 
-def _aggregates(fig: Figure, t) -> list:
-    cond = fig.where(t) if fig.where is not None else None
-    col = t.c[fig.column] if fig.column else None
-    if fig.agg == "count":
-        return [func.count() if cond is None else func.coalesce(func.sum(case((cond, 1), else_=0)), 0)]
-    if fig.agg == "sum":
-        value = col if cond is None else case((cond, col), else_=0)
-        return [func.coalesce(func.sum(value), 0)]
-    if fig.agg == "mean":
-        ok = and_(cond, col.is_not(None)) if cond is not None else col.is_not(None)
-        return [func.coalesce(func.sum(case((ok, col), else_=0)), 0), func.coalesce(func.sum(case((ok, 1), else_=0)), 0)]
-    raise ValueError(fig.agg)
-
-
 def _plain_query(figs: list[Figure], t, grain, scope: Scope, base):
     selected, grouped = _grain_sql(grain)
-    aggs = [a for fig in figs for a in _aggregates(fig, t)]
+    aggs = [a for fig in figs for a in aggregates(fig, t)]
     stmt = select(*selected, *aggs).where(base, scope.clause(_township_col(t)))
     return stmt.group_by(*grouped) if grouped else stmt
 
@@ -189,8 +170,8 @@ def _median_query(fig: Figure, t, grain, scope: Scope, base):
     and COUNT over the group: returns the group, their sum and how many (1 or 2)."""
     col = t.c[fig.column]
     where = [base, scope.clause(_township_col(t)), col.is_not(None)]
-    if fig.where is not None:
-        where.append(fig.where(t))
+    if fig.condition(t) is not None:
+        where.append(fig.condition(t))
     parts = [e for _, e in grain if e is not None] or None
     selected = [(e if e is not None else null()).label(f"g{i}") for i, (_, e) in enumerate(grain)]
     sub = select(
@@ -210,8 +191,8 @@ def _median_query(fig: Figure, t, grain, scope: Scope, base):
 
 def _distinct_where(fig: Figure, t, base) -> list:
     where = [base, t.c[fig.column].is_not(None)]
-    if fig.where is not None:
-        where.append(fig.where(t))
+    if fig.condition(t) is not None:
+        where.append(fig.condition(t))
     return where
 
 
@@ -327,12 +308,39 @@ def _values(raws: dict, ratios: list[Figure]) -> dict:
     return out
 
 
+def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool, as_of, raws, extra=()) -> None:
+    """One sheet's figures from its summaries, into ``raws`` as ``_gather`` fills it.
+    ``extra``: groups before the place, (label, summary table → expression): the
+    period, for month-by-month series."""
+    plain = [f for f in figs if f.agg in ("count", "sum", "mean")]
+    if plain:
+        summarised.additive(conn, sheet, plain, slices, by, scope, poor_only, as_of, raws, extra)
+    for fig in figs:
+        if fig.agg == "median":
+            summarised.median(conn, fig, slices, by, scope, poor_only, raws, extra)
+        elif fig.agg == "distinct" and sheet in SNAPSHOT_SHEETS:
+            summarised.snapshot_distinct(conn, fig, slices, by, scope, poor_only, raws, extra)
+        elif fig.agg == "distinct":
+            source = summarised.entity_source(fig, slices, poor_only)
+            groups = [(n, fn(source)) for n, fn in extra]
+            width = len(groups) + (0 if by is None else 1 if by == "township" else 2)
+            stmt = _distinct_query(summarised.bare(fig), source, by, scope, true(), extra=groups)
+            for row in conn.execute(stmt):
+                raws[tuple(row[:width])][fig.key] = [row[width]]
+
+
 def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope, by: str | None, poor_only=False):
     """{group: {key: value}} for the figures at the grain ``by`` (None, township, village
     or a column)."""
     figs, ratios = _expand(figs)
-    snap = {s: snapshot_month(conn, s, as_of) for s in SNAPSHOT_SHEETS}
     raws: dict[tuple, dict[str, list]] = defaultdict(dict)
+    if by in (None, "township", "village") and summarised.is_month_end(as_of):
+        plan = summarised.plan(conn, {f.table for f in figs}, [as_of.strftime("%Y-%m")])
+        if plan is not None:
+            for sheet, sheet_figs in _per_sheet(figs).items():
+                _from_summaries(conn, sheet, sheet_figs, plan.slices[sheet], by, scope, poor_only, as_of, raws)
+            return _values(raws, ratios), plan.snap
+    snap = {s: snapshot_month(conn, s, as_of) for s in SNAPSHOT_SHEETS}
     distinct = "attributed" if by in (None, "township", "village") else "column"
     for sheet, sheet_figs in _per_sheet(figs).items():
         t = DATA[sheet]
@@ -505,12 +513,17 @@ def _column_frame(column, by: str, figs: list[Figure], keys: list[str], got: dic
 # --- Month by month ----------------------------------------------------------------
 
 
-def _snapshot_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only: bool, carry: bool, raws) -> None:
+def _snapshot_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only: bool, carry: bool, raws,
+                     plan=None) -> None:
     """Snapshot sheets: each month at its own snapshot (``carry``: the latest one on or
     before it, as ``figures`` reads it), one query grouped by period. Workshops count
     from their 复工日期, which is bucketed by month so one query serves every month."""
     t = DATA[sheet]
-    if carry:
+    if plan is not None:
+        stored = sorted(plan.held.get(sheet, {}))
+        source = {m: max((p for p in stored if p <= m), default=None) if carry else (m if m in stored else None)
+                  for m in months_}
+    elif carry:
         stored = months(conn, sheet)
         source = {m: max((p for p in stored if p <= m), default=None) for m in months_}
     else:
@@ -527,7 +540,13 @@ def _snapshot_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_o
         base += [t.c.resumed_on.is_not(None), t.c.resumed_on <= ends[-1]]
         grain.append(("_bucket", case(*[(t.c.resumed_on <= end, i) for i, end in enumerate(ends)])))
     got: dict = defaultdict(dict)
-    _gather(conn, figs, t, grain, scope, and_(*base), "period", got)
+    if plan is not None:
+        extra = [("period", lambda s: s.c.period)]
+        if dated:
+            extra.append(("_bucket", lambda s: case(*[(s.c.resumed_on <= end, i) for i, end in enumerate(ends)])))
+        _from_summaries(conn, sheet, figs, plan.slices[sheet], None, scope, poor_only, ends[-1], got, extra=extra)
+    else:
+        _gather(conn, figs, t, grain, scope, and_(*base), "period", got)
     for i, m in enumerate(months_):
         if not source[m]:
             continue
@@ -572,7 +591,8 @@ def _distinct_running(fig: Figure, t, scope: Scope, base):
     return select(steps.c.period, func.sum(steps.c.now - steps.c.before)).group_by(steps.c.period)
 
 
-def _event_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only: bool, cumulative: bool, raws) -> None:
+def _event_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only: bool, cumulative: bool, raws,
+                  plan=None) -> None:
     """Event sheets: one query grouped by period (the month of the row's date) for the
     year up to the last date; year to date is the running sum of the months (a distinct
     figure has its own query for the running count)."""
@@ -588,9 +608,19 @@ def _event_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only
     got: dict = defaultdict(dict)
     running_distinct = [f for f in figs if f.agg == "distinct"] if cumulative else []
     grain = [("period", t.c.period)]
-    _gather(conn, [f for f in figs if f not in running_distinct], t, grain, scope, base, "period", got)
+    rest = [f for f in figs if f not in running_distinct]
+    if plan is not None:
+        _from_summaries(conn, sheet, rest, plan.slices[sheet], None, scope, poor_only, ends[-1], got,
+                        extra=[("period", lambda s: s.c.period)])
+    else:
+        _gather(conn, rest, t, grain, scope, base, "period", got)
     for fig in running_distinct:
-        for period, change in conn.execute(_distinct_running(fig, t, scope, base)):
+        if plan is not None:
+            source = summarised.entity_source(fig, plan.slices[sheet], poor_only)
+            stmt = _distinct_running(summarised.bare(fig), source, scope, true())
+        else:
+            stmt = _distinct_running(fig, t, scope, base)
+        for period, change in conn.execute(stmt):
             got[(period,)][fig.key] = [change]
     if not cumulative:
         for m in months_:
@@ -613,11 +643,12 @@ def _series(conn, figs: list[Figure], last: dt.date, scope: Scope, poor_only: bo
     ends = [month_end(m) for m in months_[:-1]] + [last]
     figs, ratios = _expand(figs)
     raws: dict[str, dict[str, list]] = {m: {} for m in months_}
+    plan = summarised.plan(conn, {f.table for f in figs}, months_, carry=carry) if summarised.is_month_end(last) else None
     for sheet, sheet_figs in _per_sheet(figs).items():
         if sheet in SNAPSHOT_SHEETS:
-            _snapshot_series(conn, sheet, sheet_figs, months_, ends, scope, poor_only, carry, raws)
+            _snapshot_series(conn, sheet, sheet_figs, months_, ends, scope, poor_only, carry, raws, plan)
         else:
-            _event_series(conn, sheet, sheet_figs, months_, ends, scope, poor_only, cumulative, raws)
+            _event_series(conn, sheet, sheet_figs, months_, ends, scope, poor_only, cumulative, raws, plan)
     out = {}
     for m in months_:
         vals = {f.key: (_convert(f, raws[m][f.key]) if f.key in raws[m] else _zero(f)) for f in figs}

@@ -2,3 +2,7 @@
 period) slices, every import and restore is a history entry, any earlier state can be
 read again (``versions``) or restored (``history``), and a month's report is frozen
 (``freezes``). Nothing here knows what a figure is."""
+
+# The summaries' tables are part of every store (init_db creates them): registered with
+# the schema's metadata whenever the store is imported.
+from ledger.store import summaries  # noqa: E402,F401

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, select, update
 
 import loaders
+from ledger.store import summaries
 from ledger.store.schema import DATA, imports, init_db, lock_for_writing, slice_changes, slices
 from ledger.store.townships import check_townships, keep_other_townships, stored_townships, township_note
 from loaders import LoadResult, Problem
@@ -221,6 +222,7 @@ def replace_rows(conn: Connection, sheet: str, period: str, frame: pd.DataFrame,
     table = DATA[sheet]
     conn.execute(update(table).where(table.c.period == period, table.c.is_current).values(is_current=False))
     _insert(conn, table, frame, import_id, period)
+    summaries.write_slice(conn, sheet, period, import_id)
 
 
 def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: str) -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, delete, func, not_, select
 
+from ledger.store import summaries
 from ledger.store.history import state_after
 from ledger.store.schema import DATA, freezes, imports, init_db, lock_for_writing, slice_changes, slices
 
@@ -148,6 +149,7 @@ def remove(engine: Engine, older_than: dt.timedelta, *, now: dt.datetime | None 
                 table = DATA[v.sheet]
                 conn.execute(delete(table).where(table.c.period == v.period, table.c.import_id == v.import_id,
                                                  not_(table.c.is_current)))
+                summaries.drop_slice(conn, v.sheet, v.period, v.import_id)
         if sqlite:  # the WAL held the pages before they were zeroed: fold it in and empty it
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.exec_driver_sql(f"PRAGMA secure_delete={int(secure or 0)}")

@@ -122,8 +122,12 @@ def _data_table(sheet: Sheet) -> Table:
         **MYSQL,
     )
     # One index: every query and every slice replacement starts from the period, and
-    # each further index costs the bulk import more than it saves the queries.
+    # each further index costs the bulk import more than it saves the queries (but one).
     Index(f"ix_{sheet.key}_period", table.c.period, table.c.is_current)
+    if sheet.key == "labor":
+        # Blank 是否建档立卡 of a trainee is looked up here by ID (the summaries' one read
+        # of the labourer rows); the people lists' search by ID uses it too.
+        Index("ix_labor_id_number", table.c.id_number)
     return table
 
 
@@ -234,6 +238,10 @@ def init_db(engine: Engine) -> None:
     with engine.begin() as conn:
         if conn.execute(select(write_lock.c.id)).first() is None:
             conn.execute(write_lock.insert().values(id=1, n=0))
+    from ledger.store import summaries  # defined beside the figures, which read this module
+
+    with engine.begin() as conn:
+        summaries.ensure(conn)  # a store of an earlier version is summarised once
     _checked.add(engine)
 
 

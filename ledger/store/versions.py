@@ -49,6 +49,25 @@ def current(t: Table):
     return or_(*parts)
 
 
+def in_force(conn: Connection) -> dict[str, dict[str, int]]:
+    """Per sheet, period → the import whose rows are in force in the state being read
+    (today's, or inside ``as_recorded`` the recorded one): what the summaries are read by."""
+    today: dict[str, dict[str, int]] = {}
+    for r in conn.execute(select(slices.c.sheet, slices.c.period, slices.c.import_id)):
+        today.setdefault(r.sheet, {})[r.period] = r.import_id
+    state = _IN_FORCE.get()
+    if state is None:
+        return today
+    out: dict[str, dict[str, int]] = {}
+    for sheet, table in DATA.items():
+        rows = state.get(table.name)
+        if rows is None:
+            continue
+        mine = {p: today[sheet][p] for p in rows.unchanged if p in today.get(sheet, {})}
+        out[sheet] = mine | dict(rows.changed)
+    return out
+
+
 def recorded_state(conn: Connection, log_id: int | None) -> dict[str, InForce]:
     """Per table, the rows in force right after entry ``log_id`` (None: before the
     first entry, when nothing was stored)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ledger.store.schema import DATA
@@ -36,6 +36,14 @@ class Figure:
     money: bool = False
     parts: tuple[str, str] | None = None  # ratio: (numerator key, denominator key), in %
     none_of: Cond = None  # distinct: count only values none of whose rows meets this
+    # Only poor trainees (``trainee_is_poor``): kept apart from ``where`` because it reads
+    # the labourer sheet, so a summary of a training slice cannot bake it in.
+    poor_trainees: bool = False
+
+    def condition(self, t):
+        """The rows the figure counts, as an SQL condition (None: every row)."""
+        parts = ([self.where(t)] if self.where is not None else []) + ([trainee_is_poor(t)] if self.poor_trainees else [])
+        return and_(*parts) if len(parts) > 1 else (parts[0] if parts else None)
 
     @property
     def additive(self) -> bool:
@@ -164,7 +172,7 @@ def _build() -> tuple[Figure, ...]:
         ),
         Figure("training.classes", "培训班", "期", "training", "distinct", "class_id"),
         Figure("training.person_times", "培训人次", "人次", "training", "count"),
-        Figure("training.poor_person_times", "其中建档立卡人次", "人次", "training", "count", where=trainee_is_poor),
+        Figure("training.poor_person_times", "其中建档立卡人次", "人次", "training", "count", poor_trainees=True),
     ]
     for key, (kind, label) in TRAINING_KEYS.items():
         of_type = _eq("training_type", kind)
@@ -173,7 +181,7 @@ def _build() -> tuple[Figure, ...]:
             Figure(f"training.{key}.person_times", f"{label}人次", "人次", "training", "count", where=of_type),
             Figure(
                 f"training.{key}.poor_person_times", f"{label}建档立卡人次", "人次", "training", "count",
-                where=_all(of_type, trainee_is_poor),
+                where=of_type, poor_trainees=True,
             ),
             Figure(f"training.{key}.people", f"{label}人数", "人", "training", "distinct", "id_number", of_type),
         ]
@@ -203,3 +211,19 @@ def figure(key: str) -> Figure:
         return BY_KEY[key]
     except KeyError:
         raise KeyError(f"Figure {key} does not exist.") from None
+
+
+def aggregates(fig: Figure, t) -> list:
+    """The SQL aggregates of a count, sum or mean figure over the rows of ``t``: one
+    column (count, sum) or two (a mean's sum and count), zero where nothing counts."""
+    cond = fig.condition(t)
+    col = t.c[fig.column] if fig.column else None
+    if fig.agg == "count":
+        return [func.count() if cond is None else func.coalesce(func.sum(case((cond, 1), else_=0)), 0)]
+    if fig.agg == "sum":
+        value = col if cond is None else case((cond, col), else_=0)
+        return [func.coalesce(func.sum(value), 0)]
+    if fig.agg == "mean":
+        ok = and_(cond, col.is_not(None)) if cond is not None else col.is_not(None)
+        return [func.coalesce(func.sum(case((ok, col), else_=0)), 0), func.coalesce(func.sum(case((ok, 1), else_=0)), 0)]
+    raise ValueError(fig.agg)

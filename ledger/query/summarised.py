@@ -1,0 +1,218 @@
+"""Reading the figures from the per-slice summaries (ledger/store/summaries.py) instead
+of the detail: the same groups and raw aggregates as the detail statements, so the
+figures built from them are the same to the last fen.
+
+A summary serves a month: figures as of a month's end (what every page asks), by the
+district, township or village. Anything else (a date inside a month, a breakdown by
+another column, a state whose slices were never summarised) is read from the detail
+by the caller; ``plan`` says which.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Column, Connection, and_, case, false, func, literal_column, null, or_, select
+
+from ledger.access.scope import Scope
+from ledger.store.figures import Figure
+from ledger.store.schema import DATA
+from ledger.store.summaries import (
+    SHEET_SUMS,
+    SNAPSHOT,
+    columns_of,
+    distinct_sums,
+    entities,
+    in_force_summarised,
+    values,
+)
+from ledger.store.versions import current, in_force
+
+_DETAIL_ONLY: ContextVar[bool] = ContextVar("detail_only", default=False)
+
+
+@contextmanager
+def detail_only() -> Iterator[None]:
+    """Every figure inside is read from the detail: what the summaries are checked
+    against (tests) and compared with (bench)."""
+    token = _DETAIL_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _DETAIL_ONLY.reset(token)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The slices to read per sheet (period → import id) and each snapshot's month."""
+
+    slices: dict[str, dict[str, int]]
+    snap: dict[str, str | None]
+    held: dict[str, dict[str, int]]  # every slice in force, by sheet
+
+
+def month_end(month: str) -> dt.date:
+    year, mon = int(month[:4]), int(month[5:7])
+    return dt.date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def is_month_end(day: dt.date) -> bool:
+    return day == month_end(day.strftime("%Y-%m"))
+
+
+def plan(conn: Connection, sheets: set[str], months_: list[str], *, carry: bool = True,
+         pairs: dict[str, dict[str, int]] | None = None) -> Plan | None:
+    """The slices that figures of ``sheets`` over ``months_`` (each as of its end) read:
+    a snapshot sheet's month (with ``carry`` the latest on or before it), an event
+    sheet's months of the year up to the last; None if one is not summarised."""
+    if _DETAIL_ONLY.get():
+        return None
+    pairs = in_force(conn) if pairs is None else pairs
+    last = months_[-1]
+    need: dict[str, dict[str, int]] = {}
+    snap: dict[str, str | None] = {}
+    for sheet in SNAPSHOT:
+        held = pairs.get(sheet, {})
+        snap[sheet] = max((p for p in held if p <= last), default=None)
+    for sheet in sheets:
+        held = pairs.get(sheet, {})
+        if sheet in SNAPSHOT:
+            wanted = {max((p for p in held if p <= m), default=None) if carry else (m if m in held else None)
+                      for m in months_}
+            need[sheet] = {p: held[p] for p in wanted if p}
+        else:
+            need[sheet] = {p: i for p, i in held.items() if f"{last[:4]}-01" <= p <= last}
+    if not in_force_summarised(conn, need):
+        return None
+    return Plan(need, snap, pairs)
+
+
+def in_slices(s, slices: dict[str, int]):
+    if not slices:
+        return false()
+    return or_(*[and_(s.c.period == p, s.c.import_id == i) for p, i in sorted(slices.items())])
+
+
+def poor_rows(sheet: str, s):
+    """``poor_only`` on summary rows: poor labourers; poor trainees (是 as written, or
+    blank and 是 in the labourer sheet, read now as the detail query does)."""
+    if sheet == "labor":
+        return s.c.poor_mark == "Y"
+    if sheet == "training":
+        labor, sums = DATA["labor"], SHEET_SUMS["training"]
+        # Only the blank trainees are looked up, through the index on the ID number, so
+        # the lookup does not grow with the labourer sheet.
+        blank = select(sums.c.trainee).where(sums.c.poor_mark == "?")
+        poor = select(labor.c.id_number).where(labor.c.id_number.in_(blank), current(labor), labor.c.is_poor.is_(True))
+        return or_(s.c.poor_mark == "Y", and_(s.c.poor_mark == "?", s.c.trainee.in_(poor)))
+    return None
+
+
+def _grain(s, by: str | None, extra=(), sheet: str | None = None) -> tuple[list, list]:
+    """The selected and the grouped columns: ``extra`` groups, (label, table →
+    expression), then the place; an expression is grouped by its label (PostgreSQL does
+    not match a GROUP BY expression whose parameters differ). A place the sheet does not
+    have is selected as NULL, ungrouped, as the detail statement does it."""
+    names = {None: [], "township": ["township"], "village": ["township", "village"]}[by]
+    lacks = set() if sheet is None else {n for n in names if n not in DATA[sheet].c}
+    place = [null().label(n) if n in lacks else s.c[n] for n in names]
+    grouped_place = [s.c[n] for n in names if n not in lacks]
+    selected, grouped = [], []
+    for label, fn in extra:
+        expr = fn(s)
+        selected.append(expr.label(label))
+        grouped.append(expr if isinstance(expr, Column) else label)
+    return selected + place, grouped + grouped_place
+
+
+def _group(stmt, grouped):
+    return stmt.group_by(*grouped) if grouped else stmt
+
+
+def additive(conn: Connection, sheet: str, figs: list[Figure], slices: dict[str, int], by, scope: Scope,
+             poor_only: bool, as_of: dt.date, raws, extra=()) -> None:
+    """Counts, sums and means of one sheet: ``raws[group][key]`` as the detail gives.
+    ``extra`` (label, column of the summary) adds groups (the period)."""
+    s = SHEET_SUMS[sheet]
+    grain, grouped = _grain(s, by, extra, sheet)
+    poor = poor_rows(sheet, s)
+    aggs = []
+    for fig in figs:
+        for name in columns_of(fig):
+            col = s.c[name]
+            aggs.append(func.coalesce(func.sum(case((poor, col), else_=0) if fig.poor_trainees else col), 0))
+    where = [in_slices(s, slices), scope.clause(s.c.township)]
+    if poor_only and poor is not None:
+        where.append(poor)
+    if sheet == "workshops":
+        where += [s.c.resumed_on.is_not(None), s.c.resumed_on <= as_of]
+    width = len(grain)
+    for row in conn.execute(_group(select(*grain, *aggs).where(*where), grouped)):
+        group, rest = tuple(row[:width]), [int(x or 0) for x in row[width:]]
+        for fig in figs:
+            n = 2 if fig.agg == "mean" else 1
+            raws[group][fig.key], rest = rest[:n], rest[n:]
+
+
+def median(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Scope, poor_only: bool, raws,
+           extra=()) -> None:
+    """The middle value (odd count) or two middle values of each group, from how many
+    rows hold each value: ``[sum of the middle values, how many (1 or 2)]``."""
+    v = values
+    grain, grouped = _grain(v, by, extra)
+    where = [v.c.key == fig.key, in_slices(v, slices), scope.clause(v.c.township)]
+    poor = poor_rows(fig.table, v)
+    if poor_only and poor is not None:
+        where.append(poor)
+    stmt = select(*grain, v.c.value, func.sum(v.c.n)).where(*where).group_by(*grouped, v.c.value)
+    counts: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    width = len(grain)
+    for row in conn.execute(stmt):
+        counts[tuple(row[:width])].append((int(row[width]), int(row[width + 1])))
+    for group, hist in counts.items():
+        total = sum(n for _, n in hist)
+        # rows r (1-based) with total <= 2r <= total + 2, as the detail query picks them
+        lo, hi = (total + 1) // 2, (total + 2) // 2
+        picked, seen = [], 0
+        for value, n in sorted(hist):
+            first, last = seen + 1, seen + n
+            picked += [value] * max(0, min(last, hi) - max(first, lo) + 1)
+            seen = last
+        raws[group][fig.key] = [sum(picked), len(picked)]
+
+
+def snapshot_distinct(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Scope, poor_only: bool,
+                      raws, extra=()) -> None:
+    """A snapshot's distinct count, attributed when it was summarised."""
+    d = distinct_sums
+    grain, grouped = _grain(d, by, extra)
+    where = [d.c.key == fig.key, d.c.poor.is_(bool(poor_only)), in_slices(d, slices), scope.clause(d.c.township)]
+    stmt = _group(select(*grain, func.coalesce(func.sum(d.c.n), 0)).where(*where), grouped)
+    width = len(grain)
+    for row in conn.execute(stmt):
+        raws[tuple(row[:width])][fig.key] = [int(row[width] or 0)]
+
+
+def entity_source(fig: Figure, slices: dict[str, int], poor_only: bool):
+    """The values of a distinct figure over the months of a year, once per place and
+    poor mark: shaped like the detail table (``fig.column``, township, village, period),
+    so the detail's distinct statements count them; with ``bare(fig)``."""
+    e = entities
+    where = [e.c.key == fig.key, in_slices(e, slices)]
+    poor = poor_rows(fig.table, e)
+    if poor_only and poor is not None:
+        where.append(poor)
+    return select(
+        e.c.entity.label(fig.column), e.c.township, e.c.village, e.c.period, literal_column("1").label("is_current"),
+    ).where(*where).subquery()
+
+
+def bare(fig: Figure) -> Figure:
+    """The figure as the entity source holds it: its conditions are already applied."""
+    return replace(fig, where=None, poor_trainees=False, none_of=None)

@@ -1,0 +1,367 @@
+"""Per-slice summaries of the figures, so pages read a few rows per village and month
+instead of every labourer.
+
+A stored slice (one sheet's rows of one month, written by one import) never changes:
+an import writes a new slice, a restore points back at an old one. So its summary is
+computed once, in the transaction that writes it, and is valid for ever; the ledger
+in force (today's or, inside ``as_recorded``, a reported month's) is the set of
+summaries of the slices in force. Nothing is summed across slices at write time, so
+imports, restores and freezes need no summary bookkeeping of their own.
+
+What is kept, per slice, by township and village (``None`` where the sheet has none):
+
+- ``ledger_sum_<sheet>``: every count, sum and mean of the sheet (a mean as its sum and
+  count), by the row's poor mark (labourers: Y/N by 是否建档立卡; trainees: Y/N, or ?
+  with the ID number when blank, since whether they are poor is read from the labourer
+  sheet at query time) and, for workshops, by 复工日期 (figures count resumed ones);
+- ``ledger_sum_distinct``: distinct counts within a month's snapshot (households),
+  attributed as the detail query does (to the one village / township all of a value's
+  rows share, else one level up), for all rows and for poor rows only;
+- ``ledger_sum_entities``: for distinct counts over the months of a year (classes,
+  enterprises, trainees), each value once per place and poor mark: months are combined
+  at query time, so the count stays exact;
+- ``ledger_sum_values``: for medians, how many rows have each value.
+
+``ledger_sum_slices`` lists the slices summarised and the layout they were written
+with; a reader uses summaries only when every slice it needs is listed with today's
+layout, and reads the detail otherwise (a store written by an earlier version is
+summarised by ``init_db``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+import json
+from dataclasses import replace
+from decimal import Decimal
+from functools import cache
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+)
+
+from ledger.store.figures import FIGURES, Figure, aggregates
+from ledger.store.schema import DATA, MYSQL, lock_for_writing, metadata, slice_changes
+from loaders.spec import SHEETS_BY_KEY
+
+SNAPSHOT = tuple(k for k, s in SHEETS_BY_KEY.items() if s.period == "month")
+POOR_MARKED = ("labor", "training")  # sheets whose rows ``poor_only`` narrows
+
+
+def _additive(sheet: str) -> list[Figure]:
+    return [f for f in FIGURES if f.table == sheet and f.agg in ("count", "sum", "mean")]
+
+
+def columns_of(fig: Figure) -> list[str]:
+    """The summary columns holding a figure: its value, or a mean's sum and count."""
+    i = _additive(fig.table).index(fig)
+    return [f"a{i}", f"b{i}"] if fig.agg == "mean" else [f"a{i}"]
+
+
+def snapshot_distinct() -> list[Figure]:
+    return [f for f in FIGURES if f.agg == "distinct" and f.table in SNAPSHOT]
+
+
+def year_distinct() -> list[Figure]:
+    return [f for f in FIGURES if f.agg == "distinct" and f.table not in SNAPSHOT]
+
+
+def medians() -> list[Figure]:
+    return [f for f in FIGURES if f.agg == "median"]
+
+
+def _place() -> list[Column]:
+    return [
+        Column("period", String(7), nullable=False),
+        Column("import_id", Integer, nullable=False),
+        Column("township", String(40)),
+        Column("village", String(255)),
+    ]
+
+
+def _marks() -> list[Column]:
+    return [Column("poor_mark", String(1), nullable=False), Column("trainee", String(18))]
+
+
+def _sheet_table(sheet: str) -> Table:
+    extra = [Column("resumed_on", Date)] if sheet == "workshops" else []
+    values = [Column(name, BigInteger, nullable=False) for f in _additive(sheet) for name in columns_of(f)]
+    table = Table(f"ledger_sum_{sheet}", metadata, *_place(), *_marks(), *extra, *values, **MYSQL)
+    Index(f"ix_sum_{sheet}", table.c.period, table.c.import_id)
+    return table
+
+
+SHEET_SUMS: dict[str, Table] = {s: _sheet_table(s) for s in SHEETS_BY_KEY if _additive(s)}
+
+distinct_sums = Table(
+    "ledger_sum_distinct", metadata,
+    Column("key", String(100), nullable=False),
+    *_place(),
+    Column("poor", Boolean, nullable=False),  # counted among the poor rows only
+    Column("n", BigInteger, nullable=False),
+    **MYSQL,
+)
+Index("ix_sum_distinct", distinct_sums.c.key, distinct_sums.c.period, distinct_sums.c.import_id)
+
+entities = Table(
+    "ledger_sum_entities", metadata,
+    Column("key", String(100), nullable=False),
+    *_place(),
+    *_marks(),
+    Column("entity", String(255), nullable=False),
+    **MYSQL,
+)
+Index("ix_sum_entities", entities.c.key, entities.c.period, entities.c.import_id)
+
+values = Table(
+    "ledger_sum_values", metadata,
+    Column("key", String(100), nullable=False),
+    *_place(),
+    *_marks(),
+    Column("value", BigInteger, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    **MYSQL,
+)
+Index("ix_sum_values", values.c.key, values.c.period, values.c.import_id)
+
+summarised = Table(
+    "ledger_sum_slices", metadata,
+    Column("sheet", String(20), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("import_id", Integer, primary_key=True),
+    Column("layout", String(64), nullable=False),
+    **MYSQL,
+)
+
+TABLES = (*SHEET_SUMS.values(), distinct_sums, entities, values)
+
+
+@cache
+def layout() -> str:
+    """A fingerprint of what the summaries hold: a figure added or changed makes every
+    stored summary stale (``ensure`` rewrites them)."""
+    parts = {
+        "sums": {s: [(f.key, f.agg, f.column, f.poor_trainees) for f in _additive(s)] for s in SHEET_SUMS},
+        "distinct": [f.key for f in snapshot_distinct()],
+        "entities": [f.key for f in year_distinct()],
+        "values": [f.key for f in medians()],
+        "version": 1,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _text(value: str):
+    return literal_column(f"'{value}'")  # a constant the GROUP BY can repeat (no bound parameter)
+
+
+def _mark(sheet: str, t):
+    """Y/N (or ? when a trainee's 是否建档立卡 is blank), and the ID of a ? trainee."""
+    if sheet == "labor":
+        return case((t.c.is_poor.is_(True), _text("Y")), else_=_text("N")), null()
+    if sheet == "training":
+        mark = case((t.c.is_poor.is_(True), _text("Y")), (t.c.is_poor.is_(None), _text("?")), else_=_text("N"))
+        return mark, case((t.c.is_poor.is_(None), t.c.id_number), else_=null())
+    return _text("N"), null()
+
+
+def _where_of(fig: Figure, t):
+    """A figure's own condition without the poor-trainee test (applied when reading)."""
+    return fig.where(t) if fig.where is not None else None
+
+
+def _places(t) -> list:
+    return [t.c.township if "township" in t.c else null(), t.c.village if "village" in t.c else null()]
+
+
+def write_slice(conn: Connection, sheet: str, period: str, import_id: int) -> None:
+    """Summarise the stored slice (sheet, period, import_id), on the caller's transaction."""
+    for target, stmt in statements(sheet, period, import_id):
+        conn.execute(insert(target).from_select([c.name for c in target.columns], stmt))
+    if sheet in DATA and sheet != "townships":
+        conn.execute(insert(summarised).values(sheet=sheet, period=period, import_id=import_id, layout=layout()))
+
+
+def statements(sheet: str, period: str, import_id: int) -> list[tuple[Table, object]]:
+    """(summary table, the SELECT of its rows for the slice from the detail), in the
+    table's column order."""
+    if sheet not in DATA or sheet == "townships":
+        return []
+    t = DATA[sheet]
+    in_slice = and_(t.c.period == period, t.c.import_id == import_id)
+    head = [literal(period, String(7)).label("period"), literal(import_id, Integer).label("import_id")]
+    mark, trainee = _mark(sheet, t)
+    town, village = _places(t)
+    # constants (a sheet without townships, a sheet ``poor_only`` does not narrow) are not grouped
+    varies = [c for c in (town, village) if not _is_null(c)] + [mark] * (sheet in POOR_MARKED) + [trainee] * (
+        sheet == "training")
+    out = []
+    if sheet in SHEET_SUMS:
+        grain = [town, village, mark, trainee] + ([t.c.resumed_on] if sheet == "workshops" else [])
+        aggs = []
+        for fig in _additive(sheet):
+            aggs += aggregates(_plain(fig), t)
+        grouped = varies + ([t.c.resumed_on] if sheet == "workshops" else [])
+        stmt = select(*head, *grain, *aggs).where(in_slice)
+        out.append((SHEET_SUMS[sheet], stmt.group_by(*grouped) if grouped else stmt))
+    for fig in snapshot_distinct():
+        if fig.table == sheet:
+            out += [(distinct_sums, _distinct_stmt(fig, t, in_slice, head, poor)) for poor in (False, True)]
+    for fig in year_distinct():
+        if fig.table == sheet:
+            entity = t.c[fig.column]
+            where = [in_slice, entity.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
+            stmt = select(_key(fig), *head, town, village, mark, trainee, entity).where(*where).distinct()
+            out.append((entities, stmt))
+    for fig in medians():
+        if fig.table == sheet:
+            col = t.c[fig.column]
+            where = [in_slice, col.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
+            grain = [town, village, mark, trainee, col]
+            stmt = select(_key(fig), *head, *grain, func.count()).where(*where)
+            out.append((values, stmt.group_by(*varies, col)))
+    return out
+
+
+def _key(fig: Figure):
+    return literal(fig.key, String(100)).label("key")
+
+
+def differences(conn: Connection) -> list[str]:
+    """Every stored summary recomputed from the detail and compared, row for row: what
+    differs (nothing, if the summaries are right). Writes nothing."""
+    out = []
+    for r in conn.execute(select(summarised)).all():
+        fresh_by: dict[Table, Counter] = {}
+        for target, stmt in statements(r.sheet, r.period, r.import_id):
+            fresh_by.setdefault(target, Counter()).update(_row(x) for x in conn.execute(stmt))
+        for target, fresh in fresh_by.items():
+            cond = [target.c.period == r.period, target.c.import_id == r.import_id]
+            if "key" in target.c:
+                cond.append(target.c.key.in_([f.key for f in FIGURES if f.table == r.sheet]))
+            kept = Counter(_row(x) for x in conn.execute(select(target).where(*cond)))
+            if fresh != kept:
+                out.append(f"{target.name} {r.sheet} {r.period} #{r.import_id}: "
+                           f"{sum((kept - fresh).values())} stored rows not in the detail, "
+                           f"{sum((fresh - kept).values())} detail rows not stored")
+    return out
+
+
+def _row(row) -> tuple:
+    """A row as comparable values (a backend may hand back a count as Decimal or a bool as 0/1)."""
+    return tuple(int(v) if isinstance(v, (bool, Decimal)) else v for v in row)
+
+
+def _plain(fig: Figure) -> Figure:
+    """The figure without its poor-trainee test, which the summary keeps as a mark."""
+    return replace(fig, poor_trainees=False) if fig.poor_trainees else fig
+
+
+def _is_null(expr) -> bool:
+    return getattr(expr, "__visit_name__", None) == "null"
+
+
+def _distinct_stmt(fig: Figure, t, in_slice, head, poor: bool):
+    """Distinct values of a snapshot, each attributed to the one village (township) all
+    its rows share, else one level up: the detail query's rule, so the sums agree."""
+    entity = t.c[fig.column]
+    town, village = _places(t)
+    where = [in_slice, entity.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
+    if poor:
+        where.append(t.c.is_poor.is_(True))
+    one_town = func.min(town) == func.max(town)
+    same = and_(one_town, func.min(village) == func.max(village))
+    sub = select(
+        case((one_town, func.min(town)), else_=null()).label("township"),
+        case((same, func.min(village)), else_=null()).label("village"),
+    ).where(*where).group_by(entity)
+    if fig.none_of is not None:
+        sub = sub.having(func.max(case((fig.none_of(t), 1), else_=0)) == 0)
+    sub = sub.subquery()
+    return select(
+        _key(fig), *head, sub.c.township, sub.c.village, literal(poor, Boolean).label("poor"), func.count(),
+    ).group_by(sub.c.township, sub.c.village)
+
+
+def drop_slice(conn: Connection, sheet: str, period: str, import_id: int) -> None:
+    """Forget a slice's summary (its rows were removed by the retention command)."""
+    for table in TABLES:
+        cond = [table.c.period == period, table.c.import_id == import_id]
+        if table in SHEET_SUMS.values():
+            if table is not SHEET_SUMS.get(sheet):
+                continue
+        else:
+            keys = [f.key for f in FIGURES if f.table == sheet]
+            cond.append(table.c.key.in_(keys))
+        conn.execute(delete(table).where(*cond))
+    conn.execute(delete(summarised).where(summarised.c.sheet == sheet, summarised.c.period == period,
+                                          summarised.c.import_id == import_id))
+
+
+def ensure(conn: Connection) -> int:
+    """Summarise every stored slice that lacks a summary of today's layout (a store of
+    an earlier version, or figures changed since); returns how many were written."""
+    if not _missing(conn):
+        return 0
+    lock_for_writing(conn)  # another process may be doing the same: one at a time
+    return _summarise_missing(conn)
+
+
+def _missing(conn: Connection) -> bool:
+    stale = conn.execute(select(func.count()).select_from(summarised).where(summarised.c.layout != layout())).scalar()
+    have = conn.execute(select(func.count()).select_from(summarised)).scalar()
+    written = conn.execute(
+        select(func.count()).select_from(
+            select(slice_changes.c.sheet, slice_changes.c.period, slice_changes.c.new_import_id)
+            .where(slice_changes.c.new_import_id.is_not(None), slice_changes.c.sheet != "townships").distinct().subquery()
+        )
+    ).scalar()
+    return bool(stale) or have < written
+
+
+def _summarise_missing(conn: Connection) -> int:
+    stale = conn.execute(select(func.count()).select_from(summarised).where(summarised.c.layout != layout())).scalar()
+    if stale:
+        for table in (*TABLES, summarised):
+            conn.execute(delete(table))
+    done = {(r.sheet, r.period, r.import_id) for r in conn.execute(select(summarised))}
+    # Every slice ever written is named in the history (a removed one gets an empty summary).
+    written = select(slice_changes.c.sheet, slice_changes.c.period, slice_changes.c.new_import_id).where(
+        slice_changes.c.new_import_id.is_not(None)).distinct()
+    wanted = {tuple(r) for r in conn.execute(written) if r[0] in DATA and r[0] != "townships"}
+    missing = sorted(wanted - done)
+    for sheet, period, import_id in missing:
+        write_slice(conn, sheet, period, import_id)
+    return len(missing)
+
+
+def in_force_summarised(conn: Connection, pairs: dict[str, dict[str, int]]) -> bool:
+    """Whether every (sheet, period, import id) in ``pairs`` has a summary of today's layout."""
+    wanted = {(s, p, i) for s, by in pairs.items() for p, i in by.items()}
+    if not wanted:
+        return True
+    sheets = sorted({s for s, _, _ in wanted})
+    have = {
+        (r.sheet, r.period, r.import_id)
+        for r in conn.execute(select(summarised).where(summarised.c.sheet.in_(sheets), summarised.c.layout == layout()))
+    }
+    return wanted <= have
+
+
