@@ -35,6 +35,7 @@ from ledger.access.masking import mask_frame, mask_message
 from ledger.access.roles import ADMIN, REVEAL, role
 from ledger.access.scope import ALL, Scope
 from ledger.store.config import make_engine
+from ledger.store.schema import lock_for_writing
 
 MAX_LISTED = 200
 PASSWORD_VAR = "LEDGER_PASSWORD"
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=_days, required=True, metavar="N",
                    help="删除N天前已被替换、且没有报送冻结仍在使用的旧版本")
     p.add_argument("--dry-run", action="store_true", help="只列出将删除的内容，不删除")
+
+    p = sub.add_parser("summaries", parents=[store], help="核对或重建汇总表（数据管理员）")
+    p.add_argument("--rebuild", action="store_true", help="按明细重新生成全部汇总表")
 
     p = sub.add_parser("users", help="账号管理（数据管理员；数据库尚无账号时先建数据管理员）")
     users = p.add_subparsers(dest="users_command", required=True)
@@ -461,6 +465,27 @@ def cmd_retention(args) -> int:
     return 0
 
 
+def cmd_summaries(args) -> int:
+    """Every summary recomputed from the detail and compared; ``--rebuild`` writes them
+    all again (after a repair of the detail by hand, say)."""
+    from ledger.store import summaries
+
+    engine = make_engine(args.db)
+    who = _who(engine, args, manage=True)
+    with engine.begin() as conn:
+        if args.rebuild:
+            lock_for_writing(conn)
+            for table in (*summaries.TABLES, summaries.summarised):
+                conn.execute(table.delete())
+            print(f"已按明细重新生成 {summaries.ensure(conn)} 个数据片的汇总。")
+        found = summaries.differences(conn)
+    for line in found:
+        print(f"  不一致：{line}")
+    print("汇总表与明细不一致，请运行 summaries --rebuild。" if found else "汇总表与明细逐项一致。")
+    _log(engine, who, "summaries", "汇总表", f"{'重建；' if args.rebuild else ''}不一致 {len(found)} 处")
+    return 1 if found else 0
+
+
 # --- accounts ----------------------------------------------------------------------------
 
 
@@ -665,6 +690,7 @@ COMMANDS = {
     "password": cmd_password,
     "restore": cmd_restore,
     "retention": cmd_retention,
+    "summaries": cmd_summaries,
     "sample": cmd_sample,
     "template": cmd_template,
     "users add": cmd_users_add,

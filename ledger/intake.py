@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, select
 from ledger import query
 from ledger.access.masking import KIND_OF, Names, mask_text, mask_value
 from ledger.store.figures import figure
-from ledger.store.imports import file_counts, replace_rows, slices_of
+from ledger.store.imports import file_counts, replace_rows, set_slice, slices_of
 from ledger.store.schema import BOOKKEEPING, DATA, init_db, lock_for_writing, slices
 from ledger.store.townships import check_townships, keep_other_townships
 from loaders import LoadResult, Problem
@@ -64,7 +64,7 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
 
 DISTRICT = "全区"
 NO_PERIOD = "（不分月份）"
-PREVIEW_IMPORT_ID = 0  # import_id of the rows a preview writes, always rolled back
+PREVIEW_IMPORT_ID = 0  # import_id (and below) of the rows a preview writes, always rolled back
 
 SLICE_COLUMNS = ["表", "月份", "文件行数", "现有行数", "新增", "修改", "删除", "不变"]
 CHANGE_COLUMNS = ["月份", "乡镇", "指标", "导入前", "导入后", "变化", "key"]
@@ -125,7 +125,10 @@ def preview(
                         continue
                     # The history tables are not touched: a preview is always rolled back,
                     # and writing them would use up history numbers on PostgreSQL and MariaDB.
-                    replace_rows(conn, key[0], key[1], frame, PREVIEW_IMPORT_ID)
+                    # each replacement its own (never stored) import id, so its summary is its own
+                    preview_id = PREVIEW_IMPORT_ID - len(changed)
+                    replace_rows(conn, key[0], key[1], frame, preview_id)
+                    set_slice(conn, key[0], key[1], preview_id, digest, len(frame), exists=key in current)
                     current[key] = digest
                     changed.append(key)
             changed = list(dict.fromkeys(changed))

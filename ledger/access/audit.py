@@ -33,6 +33,7 @@ ACTIONS = {
     "account_disabled": "停用账号",
     "password_reset": "重置密码",
     "retention": "清理旧版本",
+    "summaries": "核对汇总表",
 }
 COLUMNS = {"id": "编号", "at": "时间", "login": "账号", "role": "角色", "action": "操作", "target": "对象", "detail": "说明"}
 

@@ -26,12 +26,22 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, or_, select, true
+from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, select, true
 
 from ledger.access.scope import ALL, NOBODY, Scope  # noqa: F401  (the query layer's scope is the account's)
 from ledger.query import summarised
 from ledger.query.summarised import month_end
-from ledger.store.figures import BY_KEY, EMPLOYED, FIGURES, Figure, aggregates, figure, trainee_is_poor
+from ledger.store.figures import (
+    BANDS,
+    BY_KEY,
+    EMPLOYED,
+    FIGURES,
+    Figure,
+    aggregates,
+    figure,
+    income_band,
+    trainee_is_poor,
+)
 from ledger.store.schema import BOOKKEEPING, DATA
 from ledger.store.townships import stored_townships
 from ledger.store.versions import current, in_force
@@ -686,15 +696,6 @@ def monthly(
 
 # --- Income bands and workshops month by month -------------------------------------
 
-BANDS = ("无收入或未填", "1000元以下", "1000–2000元", "2000–3000元", "3000–4000元", "4000–5000元", "5000元及以上")
-
-
-def _band(income):
-    """The band's index: 0 for blank or 0, then [0, 1000), [1000, 2000) … yuan; ≥ 5000."""
-    steps = [(income < yuan * 100, i + 1) for i, yuan in enumerate((1000, 2000, 3000, 4000, 5000))]
-    return case((or_(income.is_(None), income <= 0), 0), *steps, else_=len(BANDS) - 1)
-
-
 def income_bands(
     engine_or_conn,
     as_of: dt.date | None = None,
@@ -718,11 +719,16 @@ def income_bands(
     with connect(engine_or_conn) as conn:
         as_of = as_of or default_as_of(conn)
         names = township_order(conn)
-        if as_of is not None:
+        plan = None
+        if as_of is not None and by in (None, "township") and summarised.is_month_end(as_of):
+            plan = summarised.plan(conn, {"labor"}, [as_of.strftime("%Y-%m")])
+        if plan is not None:
+            counts = summarised.bands(conn, plan.slices["labor"], by, narrowed, poor_only)
+        elif as_of is not None:
             base = base_filter("labor", t, as_of, {"labor": snapshot_month(conn, "labor", as_of)}, poor_only)
             selected, grouped = _grain_sql(grain)
             stmt = (
-                select(*selected, _band(t.c.monthly_income).label("_band"), func.count())
+                select(*selected, income_band(t.c.monthly_income).label("_band"), func.count())
                 .where(base, EMPLOYED(t), narrowed.clause(t.c.township))
                 .group_by(*grouped, "_band")
             )

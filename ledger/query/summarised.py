@@ -21,12 +21,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Column, Connection, and_, case, false, func, literal_column, null, or_, select
 
 from ledger.access.scope import Scope
-from ledger.store.figures import Figure
+from ledger.store.figures import BANDS, Figure
 from ledger.store.schema import DATA
 from ledger.store.summaries import (
     SHEET_SUMS,
     SNAPSHOT,
     columns_of,
+    distinct_column,
     distinct_sums,
     entities,
     in_force_summarised,
@@ -192,8 +193,8 @@ def snapshot_distinct(conn: Connection, fig: Figure, slices: dict[str, int], by,
     """A snapshot's distinct count, attributed when it was summarised."""
     d = distinct_sums
     grain, grouped = _grain(d, by, extra)
-    where = [d.c.key == fig.key, d.c.poor.is_(bool(poor_only)), in_slices(d, slices), scope.clause(d.c.township)]
-    stmt = _group(select(*grain, func.coalesce(func.sum(d.c.n), 0)).where(*where), grouped)
+    where = [d.c.poor.is_(bool(poor_only)), in_slices(d, slices), scope.clause(d.c.township)]
+    stmt = _group(select(*grain, func.coalesce(func.sum(d.c[distinct_column(fig)]), 0)).where(*where), grouped)
     width = len(grain)
     for row in conn.execute(stmt):
         raws[tuple(row[:width])][fig.key] = [int(row[width] or 0)]
@@ -216,3 +217,18 @@ def entity_source(fig: Figure, slices: dict[str, int], poor_only: bool):
 def bare(fig: Figure) -> Figure:
     """The figure as the entity source holds it: its conditions are already applied."""
     return replace(fig, where=None, poor_trainees=False, none_of=None)
+
+
+def bands(conn: Connection, slices: dict[str, int], by: str | None, scope: Scope, poor_only: bool) -> dict[tuple, int]:
+    """已就业 labourers per 月收入 band, by nothing or township: {(township?, band): people}."""
+    s = SHEET_SUMS["labor"]
+    grain = [s.c.township] if by == "township" else []
+    where = [in_slices(s, slices), scope.clause(s.c.township)] + ([poor_rows("labor", s)] if poor_only else [])
+    sums = [func.coalesce(func.sum(s.c[f"band{i}"]), 0) for i in range(len(BANDS))]
+    out: dict[tuple, int] = {}
+    for row in conn.execute(_group(select(*grain, *sums).where(*where), grain)):
+        group = tuple(row[: len(grain)])
+        for i, n in enumerate(row[len(grain):]):
+            if n:
+                out[(*group, i)] = int(n)
+    return out

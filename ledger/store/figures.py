@@ -78,9 +78,13 @@ EARNING = _all(EMPLOYED, lambda t: t.c.monthly_income > 0)
 def trainee_is_poor(t) -> ColumnElement:
     """是否建档立卡 as written, or, where blank, as the labourer sheet says."""
     labor = DATA["labor"]
-    # IN (subquery), not a correlated EXISTS: every backend runs it once, without an
-    # index on the labourers' ID numbers.
-    in_ledger = t.c.id_number.in_(select(labor.c.id_number).where(current(labor), labor.c.is_poor.is_(True)))
+    # Only the IDs of blank trainees are looked up, through the labourers' ID index, so
+    # the test does not read every labourer row of every month.
+    others = DATA["training"].alias("blank_trainees")
+    blank = select(others.c.id_number).where(others.c.is_poor.is_(None))
+    in_ledger = t.c.id_number.in_(
+        select(labor.c.id_number).where(labor.c.id_number.in_(blank), current(labor), labor.c.is_poor.is_(True))
+    )
     return or_(t.c.is_poor.is_(True), and_(t.c.is_poor.is_(None), in_ledger))
 
 
@@ -227,3 +231,12 @@ def aggregates(fig: Figure, t) -> list:
         ok = and_(cond, col.is_not(None)) if cond is not None else col.is_not(None)
         return [func.coalesce(func.sum(case((ok, col), else_=0)), 0), func.coalesce(func.sum(case((ok, 1), else_=0)), 0)]
     raise ValueError(fig.agg)
+
+
+BANDS = ("无收入或未填", "1000元以下", "1000–2000元", "2000–3000元", "3000–4000元", "4000–5000元", "5000元及以上")
+
+
+def income_band(income):
+    """The band's index: 0 for blank or 0, then [0, 1000), [1000, 2000) … yuan; ≥ 5000."""
+    steps = [(income < yuan * 100, i + 1) for i, yuan in enumerate((1000, 2000, 3000, 4000, 5000))]
+    return case((or_(income.is_(None), income <= 0), 0), *steps, else_=len(BANDS) - 1)

@@ -242,17 +242,23 @@ def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: s
         conn.exec_driver_sql(sql, rows[start : start + INSERT_BATCH])
 
 
-def point_slice(conn: Connection, log_id, sheet, period, old, import_id, digest, rows) -> None:
-    """Make (sheet, period) point at ``import_id``'s rows (None: no rows at all) and
-    record the change under history entry ``log_id``, so any state can be rebuilt."""
+def set_slice(conn: Connection, sheet, period, import_id, digest, rows, *, exists: bool) -> None:
+    """Point (sheet, period) at ``import_id``'s rows, unrecorded: ``point_slice`` records
+    it; a preview, always rolled back, only needs the readers to see its rows."""
     key = (slices.c.sheet == sheet, slices.c.period == period)
     values = dict(import_id=import_id, content_hash=digest, row_count=rows)
     if import_id is None:
         conn.execute(slices.delete().where(*key))
-    elif old is None:
+    elif not exists:
         conn.execute(slices.insert().values(sheet=sheet, period=period, **values))
     else:
         conn.execute(update(slices).where(*key).values(**values))
+
+
+def point_slice(conn: Connection, log_id, sheet, period, old, import_id, digest, rows) -> None:
+    """Make (sheet, period) point at ``import_id``'s rows (None: no rows at all) and
+    record the change under history entry ``log_id``, so any state can be rebuilt."""
+    set_slice(conn, sheet, period, import_id, digest, rows, exists=old is not None)
     conn.execute(
         slice_changes.insert().values(
             log_id=log_id, sheet=sheet, period=period, old_import_id=old.import_id if old else None,

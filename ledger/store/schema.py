@@ -123,7 +123,10 @@ def _data_table(sheet: Sheet) -> Table:
     )
     # One index: every query and every slice replacement starts from the period, and
     # each further index costs the bulk import more than it saves the queries (but one).
-    Index(f"ix_{sheet.key}_period", table.c.period, table.c.is_current)
+    if sheet.key == "labor":  # a village's people list: one month, one place
+        Index("ix_labor_period", table.c.period, table.c.township, table.c.village, table.c.is_current)
+    else:
+        Index(f"ix_{sheet.key}_period", table.c.period, table.c.is_current)
     if sheet.key == "labor":
         # Blank 是否建档立卡 of a trainee is looked up here by ID (the summaries' one read
         # of the labourer rows); the people lists' search by ID uses it too.
@@ -246,14 +249,19 @@ def init_db(engine: Engine) -> None:
 
 
 def _add_missing_columns(engine: Engine) -> None:
-    """A store made by an earlier version lacks the nullable columns added since
-    (``source_import``); add them, so an upgrade needs no manual step."""
+    """A store made by an earlier version lacks the nullable columns and the indexes
+    added since (``source_import``, the labourers' ID index); add them, so an upgrade
+    needs no manual step."""
     seen = inspect(engine)
     names = set(seen.get_table_names())
     with engine.begin() as conn:
         for table in DATA.values():
             if table.name not in names:
                 continue
+            indexes = {i["name"] for i in seen.get_indexes(table.name)}
+            for index in table.indexes:  # added since the store was made (the labourers' ID index)
+                if index.name not in indexes:
+                    index.create(conn)
             have = {c["name"] for c in seen.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in have and column.nullable:

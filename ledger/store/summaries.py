@@ -31,8 +31,8 @@ summarised by ``init_db``).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import json
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
@@ -52,13 +52,14 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal,
     literal_column,
     null,
     select,
 )
 
-from ledger.store.figures import FIGURES, Figure, aggregates
+from ledger.store.figures import BANDS, EMPLOYED, FIGURES, Figure, aggregates, income_band
 from ledger.store.schema import DATA, MYSQL, lock_for_writing, metadata, slice_changes
 from loaders.spec import SHEETS_BY_KEY
 
@@ -104,6 +105,8 @@ def _marks() -> list[Column]:
 def _sheet_table(sheet: str) -> Table:
     extra = [Column("resumed_on", Date)] if sheet == "workshops" else []
     values = [Column(name, BigInteger, nullable=False) for f in _additive(sheet) for name in columns_of(f)]
+    if sheet == "labor":  # 已就业 labourers per 月收入 band (query.income_bands)
+        values += [Column(f"band{i}", BigInteger, nullable=False) for i in range(len(BANDS))]
     table = Table(f"ledger_sum_{sheet}", metadata, *_place(), *_marks(), *extra, *values, **MYSQL)
     Index(f"ix_sum_{sheet}", table.c.period, table.c.import_id)
     return table
@@ -113,13 +116,18 @@ SHEET_SUMS: dict[str, Table] = {s: _sheet_table(s) for s in SHEETS_BY_KEY if _ad
 
 distinct_sums = Table(
     "ledger_sum_distinct", metadata,
-    Column("key", String(100), nullable=False),
     *_place(),
     Column("poor", Boolean, nullable=False),  # counted among the poor rows only
-    Column("n", BigInteger, nullable=False),
+    # one column per distinct figure of a snapshot (``distinct_column``)
+    *[Column(f"d{i}", BigInteger, nullable=False) for i, _ in enumerate(snapshot_distinct())],
     **MYSQL,
 )
-Index("ix_sum_distinct", distinct_sums.c.key, distinct_sums.c.period, distinct_sums.c.import_id)
+Index("ix_sum_distinct", distinct_sums.c.period, distinct_sums.c.import_id)
+
+
+def distinct_column(fig: Figure) -> str:
+    return f"d{snapshot_distinct().index(fig)}"
+
 
 entities = Table(
     "ledger_sum_entities", metadata,
@@ -163,7 +171,8 @@ def layout() -> str:
         "distinct": [f.key for f in snapshot_distinct()],
         "entities": [f.key for f in year_distinct()],
         "values": [f.key for f in medians()],
-        "version": 1,
+        "bands": list(BANDS),
+        "version": 2,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -218,12 +227,20 @@ def statements(sheet: str, period: str, import_id: int) -> list[tuple[Table, obj
         aggs = []
         for fig in _additive(sheet):
             aggs += aggregates(_plain(fig), t)
+        if sheet == "labor":
+            band = income_band(t.c.monthly_income)
+            aggs += [func.coalesce(func.sum(case((and_(EMPLOYED(t), band == i), 1), else_=0)), 0) for i in range(len(BANDS))]
         grouped = varies + ([t.c.resumed_on] if sheet == "workshops" else [])
         stmt = select(*head, *grain, *aggs).where(in_slice)
         out.append((SHEET_SUMS[sheet], stmt.group_by(*grouped) if grouped else stmt))
+    # figures counting the same column under the same condition share one pass (households
+    # and households with nobody in work); the others' columns are zero in its rows
+    passes: dict[tuple, list[Figure]] = {}
     for fig in snapshot_distinct():
         if fig.table == sheet:
-            out += [(distinct_sums, _distinct_stmt(fig, t, in_slice, head, poor)) for poor in (False, True)]
+            passes.setdefault((fig.column, fig.where), []).append(fig)
+    for figs in passes.values():
+        out += [(distinct_sums, _distinct_stmt(figs, t, in_slice, head, poor)) for poor in (False, True)]
     for fig in year_distinct():
         if fig.table == sheet:
             entity = t.c[fig.column]
@@ -278,25 +295,33 @@ def _is_null(expr) -> bool:
     return getattr(expr, "__visit_name__", None) == "null"
 
 
-def _distinct_stmt(fig: Figure, t, in_slice, head, poor: bool):
+def _distinct_stmt(figs: list[Figure], t, in_slice, head, poor: bool):
     """Distinct values of a snapshot, each attributed to the one village (township) all
-    its rows share, else one level up: the detail query's rule, so the sums agree."""
-    entity = t.c[fig.column]
+    its rows share, else one level up: the detail query's rule, so the sums agree. One
+    pass for figures of one column and condition; ``none_of`` counts only the values
+    none of whose rows meets it."""
+    first = figs[0]
+    entity = t.c[first.column]
     town, village = _places(t)
-    where = [in_slice, entity.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
+    where = [in_slice, entity.is_not(None)] + ([first.where(t)] if first.where is not None else [])
     if poor:
         where.append(t.c.is_poor.is_(True))
     one_town = func.min(town) == func.max(town)
     same = and_(one_town, func.min(village) == func.max(village))
+    flags = [
+        (literal_column("1") if f.none_of is None else
+         case((func.max(case((f.none_of(t), 1), else_=0)) == 0, 1), else_=0)).label(f"f{i}")
+        for i, f in enumerate(figs)
+    ]
     sub = select(
         case((one_town, func.min(town)), else_=null()).label("township"),
         case((same, func.min(village)), else_=null()).label("village"),
-    ).where(*where).group_by(entity)
-    if fig.none_of is not None:
-        sub = sub.having(func.max(case((fig.none_of(t), 1), else_=0)) == 0)
-    sub = sub.subquery()
+        *flags,
+    ).where(*where).group_by(entity).subquery()
+    mine = {distinct_column(f): func.sum(sub.c[f"f{i}"]) for i, f in enumerate(figs)}
+    counts = [mine.get(f"d{i}", literal_column("0")).label(f"d{i}") for i, _ in enumerate(snapshot_distinct())]
     return select(
-        _key(fig), *head, sub.c.township, sub.c.village, literal(poor, Boolean).label("poor"), func.count(),
+        *head, sub.c.township, sub.c.village, literal(poor, Boolean).label("poor"), *counts,
     ).group_by(sub.c.township, sub.c.village)
 
 
@@ -306,6 +331,9 @@ def drop_slice(conn: Connection, sheet: str, period: str, import_id: int) -> Non
         cond = [table.c.period == period, table.c.import_id == import_id]
         if table in SHEET_SUMS.values():
             if table is not SHEET_SUMS.get(sheet):
+                continue
+        elif table is distinct_sums:
+            if sheet not in {f.table for f in snapshot_distinct()}:
                 continue
         else:
             keys = [f.key for f in FIGURES if f.table == sheet]
@@ -324,6 +352,11 @@ def ensure(conn: Connection) -> int:
     return _summarise_missing(conn)
 
 
+def _columns_current(conn: Connection) -> bool:
+    seen = inspect(conn)
+    return all({c["name"] for c in seen.get_columns(t.name)} == set(t.c.keys()) for t in TABLES)
+
+
 def _missing(conn: Connection) -> bool:
     stale = conn.execute(select(func.count()).select_from(summarised).where(summarised.c.layout != layout())).scalar()
     have = conn.execute(select(func.count()).select_from(summarised)).scalar()
@@ -333,14 +366,17 @@ def _missing(conn: Connection) -> bool:
             .where(slice_changes.c.new_import_id.is_not(None), slice_changes.c.sheet != "townships").distinct().subquery()
         )
     ).scalar()
-    return bool(stale) or have < written
+    return bool(stale) or have < written or not _columns_current(conn)
 
 
 def _summarise_missing(conn: Connection) -> int:
     stale = conn.execute(select(func.count()).select_from(summarised).where(summarised.c.layout != layout())).scalar()
-    if stale:
-        for table in (*TABLES, summarised):
-            conn.execute(delete(table))
+    if stale or not _columns_current(conn):
+        # other figures, other columns: the summary tables are made again and refilled
+        for table in TABLES:
+            table.drop(conn, checkfirst=True)
+            table.create(conn)
+        conn.execute(delete(summarised))
     done = {(r.sheet, r.period, r.import_id) for r in conn.execute(select(summarised))}
     # Every slice ever written is named in the history (a removed one gets an empty summary).
     written = select(slice_changes.c.sheet, slice_changes.c.period, slice_changes.c.new_import_id).where(
