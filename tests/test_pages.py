@@ -67,6 +67,25 @@ def test_township_choice_goes_to_the_url_and_the_figures(app, sample_db):
     assert {m.label: m.value for m in app.metric}[label] == show(figure("labor.total"), fs.values["labor.total"])
 
 
+def test_a_people_list_beyond_the_cap_shows_its_first_rows_and_says_how_to_narrow_it(app, sample_db, monkeypatch):
+    """A page never holds more than ``LIST_LIMIT`` people (at province scale a click on a
+    category would fetch a million rows): the list says so and how to narrow it."""
+    import ui.blocks
+    from ui.sidebar import pick_key
+
+    monkeypatch.setattr(ui.blocks, "LIST_LIMIT", 5)
+    app.run()
+    _pick_plotly(app, pick_key("overview", "township", "labor.employment_rate"), "庆远镇")
+    app.run()
+    village = query.breakdown(sample_db, ["labor.total"], by="village", township="庆远镇")["village"].iloc[0]
+    app.session_state[pick_key("overview", "village", "table")] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+    assert any(s.value == f"宜州区 庆远镇 {village} 劳动力名单（超过5人）" for s in app.subheader)
+    assert len(app.dataframe[-1].value) == 5
+    assert any("只显示和下载按乡镇、村排序的前5人" in w.value for w in app.warning)
+
+
 def test_unknown_township_in_the_url_falls_back(app):
     app.query_params["township"] = "不存在镇"
     app.run()

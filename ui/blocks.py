@@ -197,6 +197,11 @@ def breakdown_table(page: str, data: Ledger, view: View, keys: list[str], *, sel
 # What a masked list hides, in the words of ledger.access.masking's policy.
 MASKED_NOTE = ("姓名只显示第一个字，证件号码只显示前6位和后4位，联系电话只显示前3位和后4位，"
                "备注、务工单位等文字中的号码和本名单人员姓名同样脱敏。")
+# A people list is a township's or a village's (a township has a few thousand labourers):
+# a province-wide click would otherwise hold a million rows in the page. The cap is the
+# page's, not the ledger's: a list that reaches it says so and how to narrow it.
+LIST_LIMIT = 20_000
+
 NO_PEOPLE = "您的账号（{role}）无权查看人员信息：只显示汇总数字，不显示人员名单。"
 
 
@@ -220,11 +225,16 @@ def people_table(page: str, data: Ledger, view: View, key: str, *, filters: dict
         no_people_note(data)
         return
     list_id = people_list_id(view, key, filters)
-    people = data.people(view.request, key, filters, list_id=list_id)
+    people = data.people(view.request, key, filters, list_id=list_id, limit=LIST_LIMIT + 1)
     masked = data.bound(view.request, revealed=data.revealed(list_id)).masked
     label = title or figure(key).label
     widget = f"{page}_people_{key}"
-    st.subheader(plain(f"{view.place} {label}名单（{count(len(people))}人）"))
+    cut = len(people) > LIST_LIMIT
+    people = people.head(LIST_LIMIT)
+    st.subheader(plain(f"{view.place} {label}名单（{'超过' if cut else ''}{count(len(people))}人）"))
+    if cut:
+        st.warning(f"名单超过{count(LIST_LIMIT)}人，只显示和下载按乡镇、村排序的前{count(LIST_LIMIT)}人；"
+                   "请在左侧选择乡镇或村，或点击图中的乡镇，缩小范围后查看完整名单。")
     st.dataframe(on_screen(people), hide_index=True, width="stretch", key=widget)
     note = ("已脱敏：" + MASKED_NOTE) if masked else "完整个人信息，仅限工作使用，请勿外传；查看已记入审计日志。"
     st.caption(note)

@@ -130,9 +130,10 @@ class Ledger:
         self.log("reveal", target=list_id, detail=reason.strip())
         st.session_state.setdefault(REVEALED, {})[list_id] = reason.strip()
 
-    def people(self, request: Request, key: str, filters: dict | None = None, *, list_id: str | None = None):
-        """The people behind a figure, masked as the account's rights say; opening the
-        list is logged once a session."""
+    def people(self, request: Request, key: str, filters: dict | None = None, *, list_id: str | None = None,
+               limit: int | None = None):
+        """The people behind a figure, masked as the account's rights say, at most
+        ``limit`` of them; opening the list is logged once a session."""
         items = tuple(sorted((filters or {}).items()))
         list_id = list_id or f"{key} {request.place} {dict(items) or ''}".strip()
         bound = self.bound(request, revealed=self.revealed(list_id))
@@ -142,7 +143,7 @@ class Ledger:
         if (list_id, bound.personal) not in opened:
             self.log("people_list", target=list_id, detail="完整信息" if bound.personal == FULL else "脱敏")
             opened.add((list_id, bound.personal))
-        return _cached(self.url, self.version, f"{q.people.__module__}.people", bound, (key, items), q.people)
+        return _cached(self.url, self.version, f"{q.people.__module__}.people", bound, (key, items, limit), q.people)
 
 
 def _ensure_router() -> None:

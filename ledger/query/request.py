@@ -162,17 +162,18 @@ def villages(engine, request: Request) -> list[str]:
                                           personal=request.personal), ["labor.total"], by="village")["village"])
 
 
-def people(engine, request: Request, key: str, filters=None) -> pd.DataFrame:
+def people(engine, request: Request, key: str, filters=None, limit: int | None = None) -> pd.DataFrame:
     """The ledger rows behind a count figure; ``filters`` maps columns to values (a dict
-    or its items). Masked unless the request carries full rights; PermissionError for
-    a request with no right to people-level data."""
+    or its items), ``limit`` caps the rows (the first in the list's order). Masked
+    unless the request carries full rights; PermissionError for a request with no right
+    to people-level data."""
     if request.personal == NONE:
         raise PermissionError("该账号无权查看人员名单。")
     filters = dict(filters) if filters else None
     with reading(engine, request):
         return people_module.people(
             engine, key, request.as_of, scope=request.scope, township=request.township, village=request.village,
-            poor_only=request.poor_only, filters=filters, masked=request.masked,
+            poor_only=request.poor_only, filters=filters, masked=request.masked, limit=limit,
         )
 
 
