@@ -475,7 +475,7 @@ def cmd_summaries(args) -> int:
     with engine.begin() as conn:
         if args.rebuild:
             lock_for_writing(conn)
-            for table in (*summaries.TABLES, summaries.summarised):
+            for table in (*summaries.TABLES, *summaries.MEMOS, summaries.summarised):
                 conn.execute(table.delete())
             print(f"已按明细重新生成 {summaries.ensure(conn)} 个数据片的汇总。")
         found = summaries.differences(conn)

@@ -97,8 +97,25 @@ def assert_summaries_match_detail(engine, rng: random.Random) -> None:
             fast = fn()
             with summarised.detail_only():
                 slow = fn()
-            same = fast == slow if isinstance(fast, dict) else fast.equals(slow)
-            assert same, f"{what} as of {as_of}, {scope}, poor_only={poor}: summaries {fast} ≠ detail {slow}"
+            assert _same(fast, slow), f"{what} as of {as_of}, {scope}, poor_only={poor}: {_diff(fast, slow)}"
+
+
+def _same(fast, slow) -> bool:
+    return fast == slow if isinstance(fast, dict) else fast.equals(slow)
+
+
+def _diff(fast, slow) -> str:
+    """What differs, readably: summaries → detail."""
+    if isinstance(fast, dict):
+        return str({k: (fast.get(k), slow.get(k)) for k in set(fast) | set(slow) if fast.get(k) != slow.get(k)})
+    if fast.shape != slow.shape or list(fast.columns) != list(slow.columns):
+        return f"shape {fast.shape} ≠ {slow.shape}\n{fast}\n{slow}"
+    out = []
+    for col in fast.columns:
+        for i, (a, b) in enumerate(zip(fast[col], slow[col])):
+            if not (a == b or (a != a and b != b)):
+                out.append(f"row {i} {col}: {a!r} ≠ {b!r} ({type(a).__name__}, {type(b).__name__})")
+    return "; ".join(out[:8])
 
 
 def test_summaries_are_used(sqlite_engine, tmp_path):

@@ -65,8 +65,10 @@ class FigureSet:
 
 
 def connect(engine_or_conn):
-    """A connection from an engine, or the caller's own connection borrowed as is."""
-    return engine_or_conn.connect() if isinstance(engine_or_conn, Engine) else _Borrowed(engine_or_conn)
+    """A connection from an engine, or the caller's own connection borrowed as is (the
+    caller's may be inside a write transaction: nothing is kept from it, see
+    ``summarised.memo_read``)."""
+    return summarised.own(engine_or_conn) if isinstance(engine_or_conn, Engine) else _Borrowed(engine_or_conn)
 
 
 class _Borrowed:
@@ -330,6 +332,9 @@ def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool
             summarised.median(conn, fig, slices, by, scope, poor_only, raws, extra)
         elif fig.agg == "distinct" and sheet in SNAPSHOT_SHEETS:
             summarised.snapshot_distinct(conn, fig, slices, by, scope, poor_only, raws, extra)
+        elif fig.agg == "distinct" and not extra and summarised.memo_read(conn, fig, slices, by, scope, poor_only, raws,
+                                                                           _year_distinct_by_village):
+            continue
         elif fig.agg == "distinct":
             source = summarised.entity_source(fig, slices, poor_only)
             groups = [(n, fn(source)) for n, fn in extra]
@@ -337,6 +342,12 @@ def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool
             stmt = _distinct_query(summarised.bare(fig), source, by, scope, true(), extra=groups)
             for row in conn.execute(stmt):
                 raws[tuple(row[:width])][fig.key] = [row[width]]
+
+
+def _year_distinct_by_village(conn, fig: Figure, slices, poor_only: bool) -> list[tuple]:
+    """A year's distinct count attributed by village for every scope: (township, village, n)."""
+    source = summarised.entity_source(fig, slices, poor_only)
+    return [tuple(r) for r in conn.execute(_distinct_query(summarised.bare(fig), source, "village", ALL, true()))]
 
 
 def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope, by: str | None, poor_only=False):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Column, Connection, and_, case, false, func, literal_column, null, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ledger.access.scope import Scope
 from ledger.store.figures import BANDS, Figure
@@ -31,6 +34,9 @@ from ledger.store.summaries import (
     distinct_sums,
     entities,
     in_force_summarised,
+    layout,
+    memo,
+    memo_done,
     values,
 )
 from ledger.store.versions import current, in_force
@@ -47,6 +53,21 @@ def detail_only() -> Iterator[None]:
         yield
     finally:
         _DETAIL_ONLY.reset(token)
+
+
+_OWN: ContextVar[bool] = ContextVar("own_connection", default=False)
+
+
+@contextmanager
+def own(engine) -> Iterator[Connection]:
+    """A read-only connection of the query layer's own: a memo may be kept from it (a
+    caller's connection may hold the write lock, which a second connection would wait for)."""
+    token = _OWN.set(True)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        _OWN.reset(token)
 
 
 @dataclass(frozen=True)
@@ -167,7 +188,8 @@ def median(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Sco
     rows hold each value: ``[sum of the middle values, how many (1 or 2)]``."""
     v = values
     grain, grouped = _grain(v, by, extra)
-    where = [v.c.key == fig.key, in_slices(v, slices), scope.clause(v.c.township)]
+    level = "v" if by == "village" else "t" if by == "township" or not scope.is_district else "d"
+    where = [v.c.key == fig.key, v.c.level == level, in_slices(v, slices), scope.clause(v.c.township)]
     poor = poor_rows(fig.table, v)
     if poor_only and poor is not None:
         where.append(poor)
@@ -232,3 +254,51 @@ def bands(conn: Connection, slices: dict[str, int], by: str | None, scope: Scope
             if n:
                 out[(*group, i)] = int(n)
     return out
+
+
+def memo_read(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Scope, poor_only: bool, raws,
+              compute) -> bool:
+    """A distinct count over the months of a year from its memo: the count attributed by
+    village for exactly these slices, computed once (``compute``) and kept, since the
+    slices never change. False when it cannot be kept (a preview's rolled-back slices)."""
+    if not _OWN.get() or any(i <= 0 for i in slices.values()):
+        return False
+    digest = memo_key(fig, slices, poor_only)
+    m = memo
+    if conn.execute(select(memo_done.c.digest).where(memo_done.c.digest == digest)).first() is None:
+        rows = compute(conn, fig, slices, poor_only)
+        _keep(conn, digest, fig, rows)
+        # summed here: this connection's snapshot (MySQL's repeatable read) may not see
+        # the memo just kept by another one
+        width = {None: 0, "township": 1, "village": 2}[by]
+        got: dict[tuple, int] = defaultdict(int) if width else {(): 0}
+        for township, village, n in rows:
+            if scope.allows(township):
+                got[(township, village)[:width]] += int(n)
+        for group, n in got.items():
+            raws[group][fig.key] = [n]
+        return True
+    grain, grouped = _grain(m, by)
+    stmt = _group(select(*grain, func.coalesce(func.sum(m.c.n), 0)).where(m.c.digest == digest,
+                                                                          scope.clause(m.c.township)), grouped)
+    width = len(grain)
+    for row in conn.execute(stmt):
+        raws[tuple(row[:width])][fig.key] = [int(row[width] or 0)]
+    return True
+
+
+def _keep(conn: Connection, digest: str, fig: Figure, rows: list[tuple]) -> None:
+    """Store a memo in a transaction of its own: its rows and the marker that says they
+    are complete, so another process computing the same one adds nothing twice."""
+    try:
+        with conn.engine.begin() as w:
+            w.execute(memo_done.insert().values(digest=digest, key=fig.key))
+            if rows:
+                w.execute(memo.insert(), [{"digest": digest, "township": t, "village": v, "n": int(n)} for t, v, n in rows])
+    except (IntegrityError, OperationalError):
+        pass  # another session kept it first (or the store is busy: it is kept next time)
+
+
+def memo_key(fig: Figure, slices: dict[str, int], poor_only: bool) -> str:
+    text = json.dumps([fig.key, bool(poor_only), sorted(slices.items()), layout()])
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -142,13 +142,33 @@ Index("ix_sum_entities", entities.c.key, entities.c.period, entities.c.import_id
 values = Table(
     "ledger_sum_values", metadata,
     Column("key", String(100), nullable=False),
+    # v: by village; t: by township (village NULL); d: the district (both NULL): a median
+    # of the district reads one slice's few hundred values, not every village's
+    Column("level", String(1), nullable=False),
     *_place(),
     *_marks(),
     Column("value", BigInteger, nullable=False),
     Column("n", BigInteger, nullable=False),
     **MYSQL,
 )
-Index("ix_sum_values", values.c.key, values.c.period, values.c.import_id)
+Index("ix_sum_values", values.c.key, values.c.level, values.c.period, values.c.import_id, values.c.township)
+
+# Distinct counts over the months of a year, attributed by village, for one set of
+# slices (``digest``): computed at the first read and kept, since slices never change.
+memo_done = Table(
+    "ledger_sum_memo_done", metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("key", String(100), nullable=False),
+    **MYSQL,
+)
+memo = Table(
+    "ledger_sum_memo", metadata,
+    Column("digest", String(64), nullable=False, index=True),
+    Column("township", String(40)),
+    Column("village", String(255)),
+    Column("n", BigInteger, nullable=False),
+    **MYSQL,
+)
 
 summarised = Table(
     "ledger_sum_slices", metadata,
@@ -160,6 +180,7 @@ summarised = Table(
 )
 
 TABLES = (*SHEET_SUMS.values(), distinct_sums, entities, values)
+MEMOS = (memo, memo_done)  # derived from TABLES; emptied whenever those are rewritten or pruned
 
 
 @cache
@@ -172,7 +193,7 @@ def layout() -> str:
         "entities": [f.key for f in year_distinct()],
         "values": [f.key for f in medians()],
         "bands": list(BANDS),
-        "version": 2,
+        "version": 3,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -251,9 +272,11 @@ def statements(sheet: str, period: str, import_id: int) -> list[tuple[Table, obj
         if fig.table == sheet:
             col = t.c[fig.column]
             where = [in_slice, col.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
-            grain = [town, village, mark, trainee, col]
-            stmt = select(_key(fig), *head, *grain, func.count()).where(*where)
-            out.append((values, stmt.group_by(*varies, col)))
+            marks = [g for g in varies if g is not town and g is not village]
+            for level, places in (("v", [town, village]), ("t", [town, null()]), ("d", [null(), null()])):
+                shown = [g for g in places if any(g is x for x in varies)]
+                stmt = select(_key(fig), _text(level).label("level"), *head, *places, mark, trainee, col, func.count())
+                out.append((values, stmt.where(*where).group_by(*shown, *marks, col)))
     return out
 
 
@@ -341,6 +364,8 @@ def drop_slice(conn: Connection, sheet: str, period: str, import_id: int) -> Non
         conn.execute(delete(table).where(*cond))
     conn.execute(delete(summarised).where(summarised.c.sheet == sheet, summarised.c.period == period,
                                           summarised.c.import_id == import_id))
+    for table in MEMOS:  # a memo may have read it (memos are kept again when next read)
+        conn.execute(delete(table))
 
 
 def ensure(conn: Connection) -> int:
@@ -376,7 +401,8 @@ def _summarise_missing(conn: Connection) -> int:
         for table in TABLES:
             table.drop(conn, checkfirst=True)
             table.create(conn)
-        conn.execute(delete(summarised))
+        for table in (*MEMOS, summarised):
+            conn.execute(delete(table))
     done = {(r.sheet, r.period, r.import_id) for r in conn.execute(select(summarised))}
     # Every slice ever written is named in the history (a removed one gets an empty summary).
     written = select(slice_changes.c.sheet, slice_changes.c.period, slice_changes.c.new_import_id).where(
