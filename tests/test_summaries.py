@@ -28,6 +28,8 @@ VILLAGES = ("城东村", "城西村", "那安村", "尚宁村")
 LABOR = "贫困劳动力就业台账"
 TRAINING = "培训台账"
 KEYS = [f.key for f in FIGURES]
+# The labourers' figures a breakdown by 就业方式 or 务工区域 can read from the summaries.
+LABOR_KEYS = [f.key for f in FIGURES if f.table == "labor" and f.agg in ("count", "sum", "mean", "median", "ratio")]
 # Month by month, a workshop figure must be a count or a sum, and a year-to-date median
 # of an event sheet does not exist (statements.monthly refuses both).
 SERIES_KEYS = [f.key for f in FIGURES if f.agg != "median" and not (f.table == "workshops" and f.agg == "mean")]
@@ -88,6 +90,8 @@ def assert_summaries_match_detail(engine, rng: random.Random) -> None:
             "by village": lambda: breakdown(engine, KEYS, as_of, scope=scope, by="village", poor_only=poor),
             "monthly": lambda: monthly(engine, SERIES_KEYS, as_of, scope=scope, poor_only=poor, cumulative=True),
             "each month": lambda: monthly(engine, SERIES_KEYS, as_of, scope=scope, poor_only=poor, cumulative=False),
+            "by mode": lambda: breakdown(engine, LABOR_KEYS, as_of, scope=scope, by="mode", poor_only=poor),
+            "by area": lambda: breakdown(engine, LABOR_KEYS, as_of, scope=scope, by="work_area", poor_only=poor),
             "income bands": lambda: income_bands(engine, as_of, scope=scope, by="township", poor_only=poor),
             "district bands": lambda: income_bands(engine, as_of, scope=scope, poor_only=poor),
         }

@@ -355,7 +355,7 @@ def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope,
     or a column)."""
     figs, ratios = _expand(figs)
     raws: dict[tuple, dict[str, list]] = defaultdict(dict)
-    if by in (None, "township", "village") and summarised.is_month_end(as_of):
+    if summarised.serves(figs, by) and summarised.is_month_end(as_of):
         plan = summarised.plan(conn, {f.table for f in figs}, [as_of.strftime("%Y-%m")])
         if plan is not None:
             for sheet, sheet_figs in _per_sheet(figs).items():

@@ -27,6 +27,8 @@ from ledger.access.scope import Scope
 from ledger.store.figures import BANDS, Figure
 from ledger.store.schema import DATA
 from ledger.store.summaries import (
+    BY_COLUMNS,
+    BY_SUMS,
     SHEET_SUMS,
     SNAPSHOT,
     columns_of,
@@ -138,10 +140,10 @@ def poor_rows(sheet: str, s):
 
 def _grain(s, by: str | None, extra=(), sheet: str | None = None) -> tuple[list, list]:
     """The selected and the grouped columns: ``extra`` groups, (label, table →
-    expression), then the place; an expression is grouped by its label (PostgreSQL does
+    expression), then the place (or the column of ``summaries.BY_COLUMNS``); an expression is grouped by its label (PostgreSQL does
     not match a GROUP BY expression whose parameters differ). A place the sheet does not
     have is selected as NULL, ungrouped, as the detail statement does it."""
-    names = {None: [], "township": ["township"], "village": ["township", "village"]}[by]
+    names = {None: [], "township": ["township"], "village": ["township", "village"]}.get(by, [by])
     lacks = set() if sheet is None else {n for n in names if n not in DATA[sheet].c}
     place = [null().label(n) if n in lacks else s.c[n] for n in names]
     grouped_place = [s.c[n] for n in names if n not in lacks]
@@ -161,7 +163,7 @@ def additive(conn: Connection, sheet: str, figs: list[Figure], slices: dict[str,
              poor_only: bool, as_of: dt.date, raws, extra=()) -> None:
     """Counts, sums and means of one sheet: ``raws[group][key]`` as the detail gives.
     ``extra`` (label, column of the summary) adds groups (the period)."""
-    s = SHEET_SUMS[sheet]
+    s = SHEET_SUMS[sheet] if by in (None, "township", "village") else BY_SUMS[sheet]
     grain, grouped = _grain(s, by, extra, sheet)
     poor = poor_rows(sheet, s)
     aggs = []
@@ -189,6 +191,8 @@ def median(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Sco
     v = values
     grain, grouped = _grain(v, by, extra)
     level = "v" if by == "village" else "t" if by == "township" or not scope.is_district else "d"
+    if by not in (None, "township", "village") and not scope.is_district:
+        level = "t"  # a breakdown by a column within a township (or townships)
     where = [v.c.key == fig.key, v.c.level == level, in_slices(v, slices), scope.clause(v.c.township)]
     poor = poor_rows(fig.table, v)
     if poor_only and poor is not None:
@@ -302,3 +306,11 @@ def _keep(conn: Connection, digest: str, fig: Figure, rows: list[tuple]) -> None
 def memo_key(fig: Figure, slices: dict[str, int], poor_only: bool) -> str:
     text = json.dumps([fig.key, bool(poor_only), sorted(slices.items()), layout()])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def serves(figs: list[Figure], by: str | None) -> bool:
+    """Whether the summaries hold these figures at grain ``by``: the place, or a column
+    they are kept by (counts, sums, means and medians of that sheet)."""
+    if by in (None, "township", "village"):
+        return True
+    return all(by in BY_COLUMNS.get(f.table, ()) and f.agg in ("count", "sum", "mean", "median") for f in figs)

@@ -102,17 +102,40 @@ def _marks() -> list[Column]:
     return [Column("poor_mark", String(1), nullable=False), Column("trainee", String(18))]
 
 
-def _sheet_table(sheet: str) -> Table:
-    extra = [Column("resumed_on", Date)] if sheet == "workshops" else []
+# Columns of a sheet its summary is also kept by, for the breakdowns by them the pages
+# draw (就业方式, 务工区域 of the labourers); other columns' breakdowns read the detail.
+BY_COLUMNS = {"labor": ("mode", "work_area")}
+
+
+def _by_columns(sheet: str) -> list[Column]:
+    return [Column(name, String(20)) for name in BY_COLUMNS.get(sheet, ())]
+
+
+def _value_columns(sheet: str) -> list[Column]:
     values = [Column(name, BigInteger, nullable=False) for f in _additive(sheet) for name in columns_of(f)]
     if sheet == "labor":  # 已就业 labourers per 月收入 band (query.income_bands)
         values += [Column(f"band{i}", BigInteger, nullable=False) for i in range(len(BANDS))]
-    table = Table(f"ledger_sum_{sheet}", metadata, *_place(), *_marks(), *extra, *values, **MYSQL)
+    return values
+
+
+def _sheet_table(sheet: str) -> Table:
+    extra = [Column("resumed_on", Date)] if sheet == "workshops" else []
+    table = Table(f"ledger_sum_{sheet}", metadata, *_place(), *_marks(), *extra, *_value_columns(sheet), **MYSQL)
     Index(f"ix_sum_{sheet}", table.c.period, table.c.import_id)
     return table
 
 
+def _by_table(sheet: str) -> Table:
+    """The same sums by township and the ``BY_COLUMNS`` (no village): a table of its own,
+    so the district's figures still read only a few rows per village."""
+    table = Table(f"ledger_sum_{sheet}_by", metadata, *_place(), *_marks(), *_by_columns(sheet),
+                  *_value_columns(sheet), **MYSQL)
+    Index(f"ix_sum_{sheet}_by", table.c.period, table.c.import_id)
+    return table
+
+
 SHEET_SUMS: dict[str, Table] = {s: _sheet_table(s) for s in SHEETS_BY_KEY if _additive(s)}
+BY_SUMS: dict[str, Table] = {s: _by_table(s) for s in BY_COLUMNS}
 
 distinct_sums = Table(
     "ledger_sum_distinct", metadata,
@@ -147,6 +170,7 @@ values = Table(
     Column("level", String(1), nullable=False),
     *_place(),
     *_marks(),
+    *_by_columns("labor"),  # levels t and d only (a breakdown by them is the district's or a township's)
     Column("value", BigInteger, nullable=False),
     Column("n", BigInteger, nullable=False),
     **MYSQL,
@@ -179,7 +203,7 @@ summarised = Table(
     **MYSQL,
 )
 
-TABLES = (*SHEET_SUMS.values(), distinct_sums, entities, values)
+TABLES = (*SHEET_SUMS.values(), *BY_SUMS.values(), distinct_sums, entities, values)
 MEMOS = (memo, memo_done)  # derived from TABLES; emptied whenever those are rewritten or pruned
 
 
@@ -193,7 +217,8 @@ def layout() -> str:
         "entities": [f.key for f in year_distinct()],
         "values": [f.key for f in medians()],
         "bands": list(BANDS),
-        "version": 3,
+        "by": BY_COLUMNS,
+        "version": 5,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -244,16 +269,21 @@ def statements(sheet: str, period: str, import_id: int) -> list[tuple[Table, obj
         sheet == "training")
     out = []
     if sheet in SHEET_SUMS:
-        grain = [town, village, mark, trainee] + ([t.c.resumed_on] if sheet == "workshops" else [])
         aggs = []
         for fig in _additive(sheet):
             aggs += aggregates(_plain(fig), t)
         if sheet == "labor":
             band = income_band(t.c.monthly_income)
             aggs += [func.coalesce(func.sum(case((and_(EMPLOYED(t), band == i), 1), else_=0)), 0) for i in range(len(BANDS))]
-        grouped = varies + ([t.c.resumed_on] if sheet == "workshops" else [])
-        stmt = select(*head, *grain, *aggs).where(in_slice)
+        resumed = [t.c.resumed_on] if sheet == "workshops" else []
+        grouped = varies + resumed
+        stmt = select(*head, town, village, mark, trainee, *resumed, *aggs).where(in_slice)
         out.append((SHEET_SUMS[sheet], stmt.group_by(*grouped) if grouped else stmt))
+        if sheet in BY_SUMS:
+            columns = [t.c[n] for n in BY_COLUMNS[sheet]]
+            grouped = [g for g in varies if g is not village] + columns
+            stmt = select(*head, town, null(), mark, trainee, *columns, *aggs).where(in_slice).group_by(*grouped)
+            out.append((BY_SUMS[sheet], stmt))
     # figures counting the same column under the same condition share one pass (households
     # and households with nobody in work); the others' columns are zero in its rows
     passes: dict[tuple, list[Figure]] = {}
@@ -273,10 +303,14 @@ def statements(sheet: str, period: str, import_id: int) -> list[tuple[Table, obj
             col = t.c[fig.column]
             where = [in_slice, col.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
             marks = [g for g in varies if g is not town and g is not village]
+            columns = [t.c[n] for n in BY_COLUMNS.get(sheet, ())]
             for level, places in (("v", [town, village]), ("t", [town, null()]), ("d", [null(), null()])):
                 shown = [g for g in places if any(g is x for x in varies)]
-                stmt = select(_key(fig), _text(level).label("level"), *head, *places, mark, trainee, col, func.count())
-                out.append((values, stmt.where(*where).group_by(*shown, *marks, col)))
+                kept = columns if level != "v" else []
+                by_cols = kept + [null()] * (len(BY_COLUMNS["labor"]) - len(kept))
+                stmt = select(_key(fig), _text(level).label("level"), *head, *places, mark, trainee, *by_cols, col,
+                              func.count())
+                out.append((values, stmt.where(*where).group_by(*shown, *marks, *kept, col)))
     return out
 
 
@@ -352,8 +386,8 @@ def drop_slice(conn: Connection, sheet: str, period: str, import_id: int) -> Non
     """Forget a slice's summary (its rows were removed by the retention command)."""
     for table in TABLES:
         cond = [table.c.period == period, table.c.import_id == import_id]
-        if table in SHEET_SUMS.values():
-            if table is not SHEET_SUMS.get(sheet):
+        if table in SHEET_SUMS.values() or table in BY_SUMS.values():
+            if table is not SHEET_SUMS.get(sheet) and table is not BY_SUMS.get(sheet):
                 continue
         elif table is distinct_sums:
             if sheet not in {f.table for f in snapshot_distinct()}:
