@@ -267,7 +267,10 @@ def memo_read(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: 
     slices never change. False when it cannot be kept (a preview's rolled-back slices)."""
     if not _OWN.get() or any(i <= 0 for i in slices.values()):
         return False
-    digest = memo_key(fig, slices, poor_only)
+    # whether a blank trainee is poor is read from the labourer sheet: its slices are
+    # part of what the count depends on
+    labor = in_force(conn).get("labor", {}) if poor_only and fig.table == "training" else {}
+    digest = memo_key(fig, slices, poor_only, labor)
     m = memo
     if conn.execute(select(memo_done.c.digest).where(memo_done.c.digest == digest)).first() is None:
         rows = compute(conn, fig, slices, poor_only)
@@ -303,8 +306,8 @@ def _keep(conn: Connection, digest: str, fig: Figure, rows: list[tuple]) -> None
         pass  # another session kept it first (or the store is busy: it is kept next time)
 
 
-def memo_key(fig: Figure, slices: dict[str, int], poor_only: bool) -> str:
-    text = json.dumps([fig.key, bool(poor_only), sorted(slices.items()), layout()])
+def memo_key(fig: Figure, slices: dict[str, int], poor_only: bool, labor: dict[str, int]) -> str:
+    text = json.dumps([fig.key, bool(poor_only), sorted(slices.items()), sorted(labor.items()), layout()])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
