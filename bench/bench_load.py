@@ -30,13 +30,17 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET_P95_S = 3.0
+CLIENTS = {
+    "browser": "Chromium 浏览器，从打开网址到页面画完",
+    "protocol": "Streamlit 的 WebSocket 协议，不画页面：从连接到脚本运行结束",
+}
 DEFAULT_DB = ROOT / "data" / "bench-sample.db"
-VIEW_TIMEOUT_MS = 90_000
 
 # The view's own element: the navigation of a signed-in page (the login page has none)
 # and an h1; a village view also its people list (a heading "…名单（N人）" and its grid).
@@ -83,6 +87,16 @@ def rss_bytes(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used (/proc/PID/stat), to tell whether
+    the server (one core at most for its Python, the GIL) or the browsers were the limit."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class RssSampler(threading.Thread):
     """The server's RSS every ``every`` seconds, its peak, and marks taken on demand."""
 
@@ -118,6 +132,18 @@ class Phase:
     times: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     by_kind: dict[str, list[float]] = field(default_factory=dict)
+    wall: float = 0.0  # seconds from the first session's start to the last one's end
+    cpu: float | None = None  # the server's CPU seconds meanwhile
+
+    @property
+    def cores(self) -> float | None:
+        """The server's CPU use in cores (1 = one core busy all the time)."""
+        return self.cpu / self.wall if self.cpu is not None and self.wall > 0 else None
+
+    @property
+    def cpu_per_view(self) -> float | None:
+        """The server's CPU seconds per page view: its cost, whatever else runs on the machine."""
+        return self.cpu / len(self.times) if self.cpu is not None and self.times else None
 
     def add(self, kind: str, seconds: float) -> None:
         self.times.append(seconds)
@@ -142,6 +168,7 @@ class LoadResult:
     rss_all: int | None  # once every session of the load had drawn its first view
     rss_peak: int
     rss_end: int
+    client: str = "browser"
 
 
 # ---------------------------------------------------------------- the store
@@ -204,27 +231,34 @@ def drill_targets(engine, n: int) -> list[tuple[str, str]]:
     return [(towns[i % len(towns)], best[towns[i % len(towns)]][0]) for i in range(n)]
 
 
-def cycle_of(township: str, village: str) -> list[tuple[str, str, str]]:
-    """(kind, path, element script) of one drill-down loop, for a 区领导 (总览 is "/")."""
+class View(NamedTuple):
+    kind: str
+    path: str  # "/" or "/employment", with its query string
+    element_js: str  # the browser client's "this view is drawn"
+    heading: str  # the protocol client's: a heading that holds this text
+
+
+def cycle_of(township: str, village: str) -> list[View]:
+    """One drill-down loop, for a 区领导 (总览 is "/")."""
     q = urllib.parse.urlencode
     return [
-        ("总览 全区", "/", _SIGNED_IN_JS),
-        ("就业 全区", "/employment", _SIGNED_IN_JS),
-        ("总览 乡镇", "/?" + q({"township": township}), _SIGNED_IN_JS),
-        ("总览 村·名单", "/?" + q({"township": township, "village": village}), _PEOPLE_JS),
+        View("总览 全区", "/", _SIGNED_IN_JS, "分乡镇情况"),
+        View("就业 全区", "/employment", _SIGNED_IN_JS, "就业与失业"),
+        View("总览 乡镇", "/?" + q({"township": township}), _SIGNED_IN_JS, "各村情况"),
+        View("总览 村·名单", "/?" + q({"township": township, "village": village}), _PEOPLE_JS, "名单（"),
     ]
 
 
 # ---------------------------------------------------------------- sessions
 
 
-async def _view(page, url: str, element_js: str) -> float:
+async def _view(page, url: str, element_js: str, timeout_ms: float) -> float:
     from tests.browser_helpers import READY_JS
 
     start = time.perf_counter()
-    await page.goto(url, wait_until="commit", timeout=VIEW_TIMEOUT_MS)
-    await page.wait_for_function(element_js, timeout=VIEW_TIMEOUT_MS)
-    await page.wait_for_function(READY_JS, timeout=VIEW_TIMEOUT_MS)
+    await page.goto(url, wait_until="commit", timeout=timeout_ms)
+    await page.wait_for_function(element_js, timeout=timeout_ms)
+    await page.wait_for_function(READY_JS, timeout=timeout_ms)
     seconds = time.perf_counter() - start
     failed = await page.evaluate(_FAILED_JS)
     if failed:
@@ -232,30 +266,78 @@ async def _view(page, url: str, element_js: str) -> float:
     return seconds
 
 
-async def _session(browser, base: str, token: str, cycle, until: float, phase: Phase, first_drawn) -> None:
+async def _protocol_view(base: str, token: str, view: View, timeout_ms: float) -> float:
+    """One page load as Streamlit's own front end starts it, without a browser: a new
+    websocket session (the cookie in its handshake), a rerun_script for the page and
+    query string, then the server's messages until script_finished."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from tests.browser_helpers import COOKIE
+
+    path, _, query = view.path.partition("?")
+    start = time.perf_counter()
+    async with asyncio.timeout(timeout_ms / 1000), websockets.connect(
+        base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+        additional_headers={"Cookie": f"{COOKIE}={token}", "Origin": base},
+    ) as ws:
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_name = path.strip("/")
+        msg.rerun_script.context_info.url = base + view.path
+        await ws.send(msg.SerializeToString())
+        found, failed = False, 0
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await ws.recv())
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                element = fwd.delta.new_element
+                what = element.WhichOneof("type")
+                failed += what == "exception" or (what == "alert" and element.alert.format == element.alert.ERROR)
+                found |= what == "heading" and view.heading in element.heading.body
+            elif kind == "script_finished":
+                break
+    seconds = time.perf_counter() - start
+    if failed or not found:
+        raise RuntimeError(f"{failed} error box(es); heading …{view.heading} {'found' if found else 'missing'}")
+    return seconds
+
+
+async def _session(browser, base: str, token: str, cycle, until: float, phase: Phase, first_drawn, timeout_ms: float) -> None:
+    """One user's loop; ``browser`` None: the protocol client."""
     from tests.browser_helpers import COOKIE, TALL
 
-    context = await browser.new_context(viewport=TALL, locale="zh-CN", service_workers="block")
-    await context.add_cookies([{"name": COOKIE, "value": token, "url": base}])
-    page = await context.new_page()
+    context = page = None
+    if browser is not None:
+        context = await browser.new_context(viewport=TALL, locale="zh-CN", service_workers="block")
+        await context.add_cookies([{"name": COOKIE, "value": token, "url": base}])
+        page = await context.new_page()
     first = True
     try:
         while time.monotonic() < until:
-            for kind, path, element_js in cycle:
+            for view in cycle:
                 if time.monotonic() >= until:
                     break
                 try:
-                    phase.add(kind, await _view(page, base + path, element_js))
+                    if page is None:
+                        seconds = await _protocol_view(base, token, view, timeout_ms)
+                    else:
+                        seconds = await _view(page, base + view.path, view.element_js, timeout_ms)
+                    phase.add(view.kind, seconds)
                 except Exception as exc:  # noqa: BLE001 (a timeout, a closed page, an error box: counted, the loop goes on)
-                    phase.errors.append(f"{kind}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+                    phase.errors.append(f"{view.kind}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}")
                 if first:
                     first = False
                     first_drawn()
     finally:
-        await context.close()
+        if context is not None:
+            await context.close()
 
 
-async def _phase(server, tokens: list[str], targets, seconds: float, ramp: float, on_all_drawn=None) -> Phase:
+async def _phase(server, tokens: list[str], targets, seconds: float, ramp: float, timeout_ms: float,
+                 client: str = "browser", on_all_drawn=None) -> Phase:
     from playwright.async_api import async_playwright
 
     from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
@@ -268,30 +350,37 @@ async def _phase(server, tokens: list[str], targets, seconds: float, ramp: float
         if drawn[0] == len(tokens) and on_all_drawn:
             on_all_drawn()
 
+    async def sessions(browser):
+        until = time.monotonic() + seconds
+        jobs = []
+        for i, token in enumerate(tokens):
+            if i and ramp:
+                await asyncio.sleep(ramp / len(tokens))
+            jobs.append(asyncio.create_task(
+                _session(browser, server.base, token, cycle_of(*targets[i]), until, phase, first_drawn, timeout_ms)))
+        await asyncio.gather(*jobs)
+
+    if client == "protocol":
+        await sessions(None)
+        return phase
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            until = time.monotonic() + seconds
-            jobs = []
-            for i, token in enumerate(tokens):
-                if i and ramp:
-                    await asyncio.sleep(ramp / len(tokens))
-                jobs.append(asyncio.create_task(
-                    _session(browser, server.base, token, cycle_of(*targets[i]), until, phase, first_drawn)))
-            await asyncio.gather(*jobs)
+            await sessions(browser)
         finally:
             await browser.close()
     return phase
 
 
 def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_seconds: float = 40,
-        ramp: float = 5.0, log_dir: Path | None = None) -> LoadResult:
+        ramp: float = 5.0, view_timeout: float = 300, client: str = "browser",
+        log_dir: Path | None = None) -> LoadResult:
     """The single-session floor, then ``sessions`` at once, on one server; the figures."""
     from ledger.access import accounts
     from ledger.store.config import make_engine
     from tests.browser_helpers import CHROMIUM, start_streamlit, stop
 
-    if not CHROMIUM.exists():
+    if client == "browser" and not CHROMIUM.exists():
         raise SystemExit(f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)")
     url = prepare_store(db)
     engine = make_engine(url)
@@ -304,19 +393,30 @@ def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_s
     server = start_streamlit(ROOT, url, log_dir / "server.log")
     sampler = RssSampler(server.process.pid)
     try:
+        pid = server.process.pid
         rss_start = sampler.now()
         sampler.start()
         # The floor: one session alone, on the same server, the first session's views.
-        floor = asyncio.run(_phase(server, tokens[:1], targets[:1], floor_seconds, 0))
+        floor = _timed(pid, lambda: _phase(server, tokens[:1], targets[:1], floor_seconds, 0, view_timeout * 1000, client))
         rss_one = sampler.now()
         marks: dict[str, int] = {}
-        load = asyncio.run(_phase(server, tokens, targets, seconds, ramp,
-                                  on_all_drawn=lambda: marks.setdefault("all", sampler.now())))
+        load = _timed(pid, lambda: _phase(server, tokens, targets, seconds, ramp, view_timeout * 1000, client,
+                                          on_all_drawn=lambda: marks.setdefault("all", sampler.now())))
         rss_end = sampler.now()
     finally:
         sampler.stop()
         stop(server)
-    return LoadResult(url, floor, load, rss_start, rss_one, marks.get("all"), sampler.peak, rss_end)
+    return LoadResult(url, floor, load, rss_start, rss_one, marks.get("all"), sampler.peak, rss_end, client)
+
+
+def _timed(pid: int, phase) -> Phase:
+    """Run a phase; note its wall time and the server's CPU seconds."""
+    cpu, start = cpu_seconds(pid), time.monotonic()
+    out = asyncio.run(phase())
+    out.wall = time.monotonic() - start
+    after = cpu_seconds(pid)
+    out.cpu = after - cpu if cpu is not None and after is not None else None
+    return out
 
 
 # ---------------------------------------------------------------- the printout
@@ -328,6 +428,10 @@ def _s(value: float | None) -> str:
 
 def _mb(value: int | None) -> str:
     return "—" if not value else f"{value / 2**20:.0f} MB"
+
+
+def _cores(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 def _ratio(value: float | None, floor: float | None) -> str:
@@ -345,6 +449,8 @@ def report(r: LoadResult) -> list[str]:
         ("完成的页面数", f"{len(lo.times)}（{len(lo.times) / lo.seconds * 60:.0f}/分）",
          f"{len(f.times)}（{len(f.times) / f.seconds * 60:.0f}/分）", "", ""),
         ("错误", str(len(lo.errors)), str(len(f.errors)), "", "0"),
+        ("服务器 CPU（1 = 一个核）", _cores(lo.cores), _cores(f.cores), "", ""),
+        ("服务器 CPU 秒/页面", _cores(lo.cpu_per_view), _cores(f.cpu_per_view), _ratio(lo.cpu_per_view, f.cpu_per_view), ""),
         ("服务器内存 启动后", _mb(r.rss_start), "", "", ""),
         (f"服务器内存 {n}个会话都打开页面后", _mb(r.rss_all), _mb(r.rss_one), _ratio(r.rss_all, r.rss_one), ""),
         ("服务器内存 峰值", _mb(r.rss_peak), "", "", ""),
@@ -355,7 +461,7 @@ def report(r: LoadResult) -> list[str]:
         rows.append((f"  {kind} p95", _s(percentile(times, 95)), _s(percentile(one, 95)),
                      _ratio(percentile(times, 95), percentile(one, 95)), ""))
     out = [
-        f"{n}个会话 {lo.seconds:.0f} 秒；下限 = 同一服务器上单个会话 {f.seconds:.0f} 秒（同样的页面）",
+        f"{n}个会话 {lo.seconds:.0f} 秒（{CLIENTS[r.client]}）；下限 = 同一服务器上单个会话 {f.seconds:.0f} 秒（同样的页面）",
         "",
         f"| 项目 | {n}个会话 | 单个会话（下限） | 比 | 目标 |",
         "|---|---:|---:|---:|---|",
@@ -372,10 +478,15 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120, help="how long the N sessions run (default 120)")
     parser.add_argument("--floor-seconds", type=float, default=40, help="how long the single session runs (default 40)")
     parser.add_argument("--ramp", type=float, default=5.0, help="seconds over which the sessions start (default 5)")
+    parser.add_argument("--view-timeout", type=float, default=300,
+                        help="seconds after which a page view counts as an error (default 300)")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="browser",
+                        help="browser: Playwright contexts in Chromium (default); protocol: Streamlit's websocket "
+                             "protocol without drawing, which leaves the cores to the server")
     parser.add_argument("--db", help=f"store URL (default: {DEFAULT_DB.relative_to(ROOT)}, the sample ledger)")
     args = parser.parse_args()
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    result = run(args.db, args.sessions, args.seconds, args.floor_seconds, args.ramp)
+    result = run(args.db, args.sessions, args.seconds, args.floor_seconds, args.ramp, args.view_timeout, args.client)
     print("\n".join(report(result)))
     return 0
 

@@ -19,7 +19,7 @@ The floors read the detail tables, never summaries. A combination whose estimate
 over ``--budget-minutes`` (20) is skipped with the reason.
 
     python bench/bench_scale.py [--backends sqlite,postgresql,mysql] [--scales 1,10,85]
-        [--repeat 5] [--no-pages] [--load-seconds S] [--budget-minutes 20]
+        [--repeat 5] [--no-pages] [--load-seconds S [--load-client protocol|browser]] [--budget-minutes 20]
 """
 
 from __future__ import annotations
@@ -315,15 +315,15 @@ def page_rows(backend: str, scale: int, url: str, repeat: int) -> list[Row]:
     return out
 
 
-def load_rows(backend: str, scale: int, url: str, seconds: float) -> list[Row]:
+def load_rows(backend: str, scale: int, url: str, seconds: float, client: str) -> list[Row]:
     from bench_load import run
 
-    r = run(url, SESSIONS, seconds, floor_seconds=min(seconds, 40))
+    r = run(url, SESSIONS, seconds, floor_seconds=min(seconds, 40), client=client)
     mb = 2**20
     return [
         Row(backend, scale, f"{SESSIONS}个会话后服务器内存", (r.rss_all or r.rss_peak) / mb, r.rss_one / mb, "MB",
             note=f"峰值 {r.rss_peak / mb:.0f} MB"),
-        Row(backend, scale, f"{SESSIONS}个会话 页面时间 p95（{len(r.load.times)}次，错误{len(r.load.errors)}）",
+        Row(backend, scale, f"{SESSIONS}个会话 页面时间 p95（{client}，{len(r.load.times)}次，错误{len(r.load.errors)}）",
             r.load.p95, r.floor.p95, "s", target="≤ 3 s"),
     ]
 
@@ -339,6 +339,9 @@ def main() -> int:
     parser.add_argument("--no-pages", action="store_true", help="leave out the pages' scripts")
     parser.add_argument("--load-seconds", type=float, default=0,
                         help=f"also run {SESSIONS} browser sessions for this long on each database (bench_load)")
+    parser.add_argument("--load-client", choices=["browser", "protocol"], default="protocol",
+                        help="bench_load's client for --load-seconds (default protocol: the server's memory and time, "
+                             "the cores left to it)")
     parser.add_argument("--budget-minutes", type=float, default=20, help="skip a combination estimated longer (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the databases (their URLs are printed)")
     args = parser.parse_args()
@@ -386,7 +389,7 @@ def main() -> int:
                     if not args.no_pages:
                         rows += page_rows(backend, scale, db.url, args.repeat)
                     if args.load_seconds:
-                        rows += load_rows(backend, scale, db.url, args.load_seconds)
+                        rows += load_rows(backend, scale, db.url, args.load_seconds, args.load_client)
                     rest_per_district = (time.perf_counter() - start) / scale
                 finally:
                     if args.keep:

@@ -53,6 +53,8 @@ def test_load_report_sets_each_figure_beside_the_single_session(load):
     for s in (2.0, 4.0, 6.0, 8.0):
         busy.add("总览 全区", s)
     busy.errors.append("总览 村·名单: TimeoutError: 90000ms exceeded")
+    floor.wall, floor.cpu = 40.0, 6.0  # 0.15 of a core, 2 s of the server's CPU a view
+    busy.wall, busy.cpu = 120.0, 96.0  # 0.8 of a core, 24 s a view
     mb = 2**20
     result = load.LoadResult("sqlite:///x.db", floor, busy, 70 * mb, 200 * mb, 300 * mb, 350 * mb, 310 * mb)
     lines = load.report(result)
@@ -61,6 +63,8 @@ def test_load_report_sets_each_figure_beside_the_single_session(load):
     assert rows["页面时间 p95"][1] == f"{load.percentile([2, 4, 6, 8], 95):.2f} s" == "7.70 s"
     assert rows["页面时间 p95"][4] == "≤ 3 s（20个会话）"
     assert rows["错误"][1:3] == ["1", "0"]
+    assert rows["服务器 CPU（1 = 一个核）"][1:3] == ["0.80", "0.15"]
+    assert rows["服务器 CPU 秒/页面"][1:4] == ["24.00", "2.00", "12.0×"]
     assert rows["服务器内存 20个会话都打开页面后"][1:4] == ["300 MB", "200 MB", "1.5×"]
     assert rows["服务器内存 峰值"][1] == "350 MB"
     assert any("TimeoutError" in line for line in lines)
