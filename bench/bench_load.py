@@ -279,7 +279,7 @@ async def _protocol_view(base: str, token: str, view: View, timeout_ms: float) -
     path, _, query = view.path.partition("?")
     start = time.perf_counter()
     async with asyncio.timeout(timeout_ms / 1000), websockets.connect(
-        base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+        base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None, open_timeout=timeout_ms / 1000,
         additional_headers={"Cookie": f"{COOKIE}={token}", "Origin": base},
     ) as ws:
         msg = BackMsg()
