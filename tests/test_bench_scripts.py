@@ -105,14 +105,20 @@ def test_scale_floors_read_the_detail_table(scale):
 
 
 def test_headline_floor_equals_the_query_layer(scale, sample_db):
-    """On the sample store the hand-written statement gives the query layer's numbers."""
+    """On the sample store the hand-written statements give the query layer's numbers,
+    for the district and for each township: the floor computes what it stands beside."""
     from sqlalchemy import text
 
     from ledger.access.scope import ALL
-    from ledger.query.statements import default_as_of, figures
+    from ledger.query.statements import breakdown, default_as_of, figures
 
     as_of = default_as_of(sample_db)
+    args = {"cur": True, "month": f"{as_of:%Y-%m}"}
     values = figures(sample_db, as_of, scope=ALL, keys=scale.HEADLINE_KEYS).values
     with sample_db.connect() as conn:
-        row = conn.execute(text(scale.HEADLINE_SQL), {"cur": True, "month": f"{as_of:%Y-%m}"}).one()
+        row = conn.execute(text(scale.HEADLINE_SQL), args).one()
+        by_town = {r[0]: list(r[1:]) for r in conn.execute(text(scale.BY_TOWNSHIP_SQL), args)}
     assert list(row) == [values[k] for k in scale.HEADLINE_KEYS]
+    rows = breakdown(sample_db, scale.HEADLINE_KEYS, as_of, scope=ALL, by="township")
+    layer = {r["township"]: [int(r[k]) for k in scale.HEADLINE_KEYS] for _, r in rows.iterrows() if r["township"] in by_town}
+    assert len(by_town) == 16 and layer == by_town
