@@ -404,8 +404,8 @@ def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_s
                                           on_all_drawn=lambda: marks.setdefault("all", sampler.now())))
         rss_end = sampler.now()
     finally:
+        stop(server)  # first: nothing below may leave the server running
         sampler.stop()
-        stop(server)
     return LoadResult(url, floor, load, rss_start, rss_one, marks.get("all"), sampler.peak, rss_end, client)
 
 
