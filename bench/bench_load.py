@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -389,6 +390,7 @@ def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_s
     tokens = [accounts.open_session(engine, who) for who in people]
     engine.dispose()
 
+    own_log = log_dir is None
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="bench-load-"))
     server = start_streamlit(ROOT, url, log_dir / "server.log")
     sampler = RssSampler(server.process.pid)
@@ -406,6 +408,10 @@ def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_s
     finally:
         stop(server)  # first: nothing below may leave the server running
         sampler.stop()
+    if own_log and not (floor.errors or load.errors):
+        shutil.rmtree(log_dir, ignore_errors=True)
+    elif floor.errors or load.errors:
+        print(f"server log: {log_dir / 'server.log'}", file=sys.stderr)
     return LoadResult(url, floor, load, rss_start, rss_one, marks.get("all"), sampler.peak, rss_end, client)
 
 
