@@ -325,6 +325,7 @@ def load_rows(backend: str, scale: int, url: str, seconds: float, client: str) -
             note=f"峰值 {r.rss_peak / mb:.0f} MB"),
         Row(backend, scale, f"{SESSIONS}个会话 页面时间 p95（{client}，{len(r.load.times)}次，错误{len(r.load.errors)}）",
             r.load.p95, r.floor.p95, "s", target="≤ 3 s"),
+        Row(backend, scale, f"{SESSIONS}个会话 服务器 CPU 每次页面", r.load.cpu_per_view, r.floor.cpu_per_view, "s"),
     ]
 
 
