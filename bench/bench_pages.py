@@ -1,5 +1,6 @@
 """Page timings on the sample ledger: each registered page's script, cold (caches
-cleared) and warm (second run), through Streamlit's AppTest on this machine.
+cleared) and warm (second run), through Streamlit's AppTest on this machine, signed
+in as a 数据管理员 (every page). bench/bench_scale.py reuses ``page_times``.
 
 Targets: <= 1.5 s cold, <= 300 ms warm.
 
@@ -15,9 +16,64 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+class PageTime(NamedTuple):
+    title: str
+    cold_ms: float
+    warm_ms: float  # the median of the warm runs
+    warm_max_ms: float
+
+
+def page_times(url: str, repeat: int = 5, pages=None) -> list[PageTime]:
+    """Each page's script (``ui.pages.PAGES`` or ``pages``) on the store at ``url``:
+    once with Streamlit's data cache cleared, then ``repeat`` times warm."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from ledger.store.config import make_engine
+    from tests.signing import sign_in
+    from ui.pages import PAGES
+
+    os.environ["LEDGER_DB_URL"] = url
+    engine = make_engine(url)
+    out = []
+    for page in pages or PAGES:
+        app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+        sign_in(app, engine, "admin")
+        app.run()
+        st.cache_data.clear()
+        start = time.perf_counter()
+        app.switch_page(page.path).run()
+        cold = (time.perf_counter() - start) * 1000
+        assert not app.exception, app.exception
+        warm = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            app.run()
+            warm.append((time.perf_counter() - start) * 1000)
+        out.append(PageTime(page.title, cold, statistics.median(warm), max(warm)))
+    engine.dispose()
+    return out
+
+
+def empty_page_ms(repeat: int = 5) -> float:
+    """The floor of a page's script: an AppTest run of a script that only writes a
+    title (Streamlit's own cost per run, median of ``repeat``)."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_string('import streamlit as st\nst.title("空白页")', default_timeout=60)
+    app.run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        app.run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
 
 
 def main() -> int:
@@ -26,33 +82,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     from ledger.store.config import make_engine
     from ui.first_start import load_sample
-    from ui.pages import PAGES
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{tmp}/bench.db"
         if not args.db:
             load_sample(make_engine(url))
-        os.environ["LEDGER_DB_URL"] = url
         print(f"{'page':<28}{'cold ms':>10}{'warm ms (median)':>20}{'warm max':>10}")
-        for page in PAGES:
-            app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-            app.run()
-            st.cache_data.clear()
-            start = time.perf_counter()
-            app.switch_page(page.path).run()
-            cold = (time.perf_counter() - start) * 1000
-            assert not app.exception, app.exception
-            warm = []
-            for _ in range(args.repeat):
-                start = time.perf_counter()
-                app.run()
-                warm.append((time.perf_counter() - start) * 1000)
-            print(f"{page.title:<28}{cold:>10.0f}{statistics.median(warm):>20.0f}{max(warm):>10.0f}")
+        for t in page_times(url, args.repeat):
+            print(f"{t.title:<28}{t.cold_ms:>10.0f}{t.warm_ms:>20.0f}{t.warm_max_ms:>10.0f}")
     return 0
 
 

@@ -49,7 +49,8 @@ MASKED_ID = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 # Streamlit marks the app root with the script state; the status widget and the
 # skeletons of lazily loaded elements (plotly) are gone once a run has been drawn.
-_READY_JS = """() => {
+# Public: bench/bench_load.py waits for it through Playwright's async API.
+READY_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!document.querySelector('[data-testid="stAppViewContainer"]') || !app) return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -320,9 +321,9 @@ def wait_ready(page, timeout: float = 60_000, settle: int = 400) -> None:
     """Loaded: the app view is there, no script run or status widget, lazy charts drawn."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', state="attached", timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
-    page.wait_for_function(_READY_JS, timeout=timeout)
+    page.wait_for_function(READY_JS, timeout=timeout)
     page.wait_for_timeout(settle)
-    page.wait_for_function(_READY_JS, timeout=timeout)
+    page.wait_for_function(READY_JS, timeout=timeout)
 
 
 def exception_texts(page) -> list[str]:
