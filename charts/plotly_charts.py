@@ -119,11 +119,11 @@ def _month_key(value) -> str:
 
 
 def _figure(title: str, dark: bool) -> go.Figure:
-    fig = go.Figure()
     layout = base_layout(dark)
     layout["title"] = dict(layout["title"], text=chart_text(title))
-    fig.update_layout(template=template(dark), **layout)
-    return fig
+    # The template given to the constructor is taken as the (already validated) object;
+    # update_layout(template=…) validates it again: 40 ms a chart, most of a page's time.
+    return go.Figure(layout=dict(layout, template=template(dark)))
 
 
 def _no_data(fig: go.Figure, dark: bool) -> go.Figure:
