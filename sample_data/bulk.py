@@ -8,7 +8,8 @@ copy is generated, checked by the loaders' rules (``loaders.load_sheets``, as if
 from its workbook) and bulk-inserted into the same (sheet, period) slices; one copy
 is in memory at a time. Each slice's ``content_hash`` is what
 ``ledger.store.imports.content_hash`` gives for the whole slice: the per-row hashes of
-every copy are spooled to a temporary file per slice and sorted once at the end.
+every copy are spooled to a temporary file per slice and sorted once at the end, when each slice's summary is written too
+(``ledger.store.summaries.write_slice``, as an import writes it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import Engine, func, select, update
 
 import loaders
 from ledger.access.accounts import add_demo_accounts
+from ledger.store import summaries
 from ledger.store.imports import current_user, insert_rows, point_slice, row_hashes, slice_digest
 from ledger.store.schema import imports, init_db, lock_for_writing
 
@@ -98,7 +100,7 @@ def write_database(engine: Engine, n: int, *, user: str | None = None, progress:
         for (sheet, period), cols in sorted(columns.items()):
             hashed = np.fromfile(_spool(spool, sheet, period), dtype="<u8").astype(np.uint64)
             point_slice(conn, log_id, sheet, period, None, log_id, slice_digest(hashed, cols), counts[sheet][period])
-            _summaries(conn, sheet, period, log_id)
+            summaries.write_slice(conn, sheet, period, log_id)  # the slice holds every copy now
         conn.execute(update(imports).where(imports.c.id == log_id)
                      .values(row_counts=json.dumps(counts, ensure_ascii=False, sort_keys=True)))
     add_demo_accounts(engine)
@@ -107,9 +109,3 @@ def write_database(engine: Engine, n: int, *, user: str | None = None, progress:
 
 def _spool(folder: str, sheet: str, period: str) -> Path:
     return Path(folder) / f"{sheet}_{period or 'all'}.u64"
-
-
-def _summaries(conn, sheet: str, period: str, import_id: int) -> None:
-    """Where the lead's per-slice summary hook is called once a slice holds every copy:
-    ``ledger.store.summaries.write_slice(conn, sheet, period, import_id)``. That module
-    is not on main yet; the lead wires this one line when it lands."""

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 import loaders
 from ledger import query
-from ledger.query.definitions import FIGURES
 from ledger.store.config import make_engine
+from ledger.store.figures import FIGURES
 from ledger.store.imports import content_hash
 from ledger.store.schema import DATA, accounts, imports, slices
 from ledger.store.townships import stored_townships
