@@ -66,6 +66,7 @@ def row_hashes(frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
 
 
 def slice_digest(hashed: np.ndarray, columns: list[str]) -> str:
+    """The slice's fingerprint from its rows' hashes, in any order."""
     hashed = np.sort(hashed)
     return hashlib.sha256(hashed.tobytes() + ",".join(columns).encode()).hexdigest()
 
