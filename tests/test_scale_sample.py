@@ -231,3 +231,14 @@ def test_slice_hashes_are_those_of_an_import_of_the_same_rows(one):
     want = {(sheet, str(p)): content_hash(part.reset_index(drop=True))
             for sheet, frame in result.tables.items() for p, part in frame.groupby("period")}
     assert held == want
+
+
+def test_every_slice_is_summarised_as_its_detail_says(three):
+    """Each slice's summary, written once all copies are in it, agrees with the detail."""
+    from ledger.store import summaries
+
+    with three.connect() as conn:
+        assert summaries.differences(conn) == []
+        listed = conn.execute(select(func.count()).select_from(summaries.summarised)).scalar()
+        held = conn.execute(select(func.count()).select_from(slices).where(slices.c.sheet != "townships")).scalar()
+    assert listed == held
