@@ -102,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("password", parents=[store], help="修改本人密码（首次登录前须先修改初始密码）")
 
-    p = sub.add_parser("sample", help="生成示例台账工作簿")
-    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("sample", help="生成示例台账工作簿（--scale N：N个区县，写成工作簿或直接写入数据库）")
+    p.add_argument("--out", type=Path, help="输出 .xlsx（不加 --scale）；加 --scale 时为文件夹，每个区县一个工作簿")
+    p.add_argument("--scale", type=int, metavar="N", help="区县份数：第1份为宜州区，其余各有自己的乡镇、村和人员（1—999）")
+    p.add_argument("--db", help="直接写入这个（空的）数据库，不经工作簿：适合一个工作簿容纳不下的规模")
+    p.add_argument("--user", metavar="LOGIN", help="账号（数据库已有账号时必填，须为数据管理员）")
+    p.add_argument("--labourers", type=int, metavar="N", help="每个区县的劳动力人数（默认30000，至少12000；只用于 --scale）")
 
     p = sub.add_parser("template", help="生成空白台账模板")
     p.add_argument("--out", type=Path, required=True)
@@ -627,11 +631,74 @@ def cmd_password(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from sample_data.generate import write_workbook
+    """The sample ledger: one workbook (as before), N districts' workbooks in a folder,
+    or N districts written straight into a new store (``sample_data.bulk``)."""
+    if (args.out is None) == (args.db is None):
+        print("请指定 --out（工作簿）或 --db（数据库）其中之一。", file=sys.stderr)
+        return 2
+    if args.scale is not None and not 1 <= args.scale <= 999:
+        print("--scale 应为 1—999。", file=sys.stderr)
+        return 2
+    if args.labourers is not None and (args.scale is None or args.labourers < 12_000):
+        print("--labourers 只能与 --scale 一起使用，且至少为12000。", file=sys.stderr)
+        return 2
+    if args.db is not None:
+        return _sample_into(args)
+    if args.scale is None:
+        from sample_data.generate import write_workbook
 
-    path = write_workbook(args.out)
-    print(f"示例台账已写入 {path}")
+        path = write_workbook(args.out)
+        print(f"示例台账已写入 {path}")
+        return 0
+    from sample_data.scale import write_workbooks
+
+    paths = write_workbooks(args.out, args.scale, _bar(), **_labourers(args))
+    print(f"{len(paths)}个区县的示例台账已写入 {args.out}")
     return 0
+
+
+def _sample_into(args) -> int:
+    from sample_data import bulk
+
+    engine = make_engine(args.db)
+    from ledger.store.schema import init_db
+
+    init_db(engine)
+    who = _who(engine, args, manage=True)
+    n = args.scale or 1
+    start = dt.datetime.now()
+    try:
+        log_id = bulk.write_database(engine, n, user=who.author, progress=_bar(), **_labourers(args))
+    except (bulk.NotEmpty, bulk.Rejected) as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 1
+    seconds = (dt.datetime.now() - start).total_seconds()
+    _log(engine, who, "import", bulk.history_name(n), f"记录号 {log_id}：示例数据 {n} 个区县，{seconds:.0f} 秒")
+    print(f"{n}个区县的示例台账已写入数据库（记录号 {log_id}，{seconds:.0f} 秒）")
+    return 0
+
+
+def _labourers(args) -> dict:
+    return {"n_labourers": args.labourers} if args.labourers else {}
+
+
+def _bar():
+    """A progress line on stderr, redrawn in place on a terminal (one line per step
+    otherwise). Not tqdm: it is no dependency of the project, and this is ten lines."""
+    tty = sys.stderr.isatty()
+    began = dt.datetime.now()
+
+    def show(done: float, total: int, message: str) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        spent = (dt.datetime.now() - began).total_seconds()
+        left = f"，约剩 {spent / done * (total - done):.0f} 秒" if done > 0 and done < total else ""
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {100 * done / total:5.1f}% {message}（{spent:.0f} 秒{left}）"
+        print(f"\r{line}\033[K" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+        if tty and done >= total:
+            print(file=sys.stderr)
+
+    return show
 
 
 def cmd_template(args) -> int:

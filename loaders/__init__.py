@@ -43,7 +43,7 @@ READ_SHARE = 0.5  # parsing a workbook takes about as long as validating it
 def quiet(fraction: float, message: str) -> None:
     pass
 
-__all__ = ["LoadResult", "load", "load_files", "Problem", "ERROR", "WARNING", "NOTE", "SHEETS", "SHEETS_BY_KEY", "Township", "DEFAULT_TOWNSHIPS"]
+__all__ = ["DEFAULT_TOWNSHIPS", "ERROR", "NOTE", "SHEETS", "SHEETS_BY_KEY", "WARNING", "LoadResult", "Problem", "Township", "load", "load_files", "load_sheets"]
 
 
 @dataclass
@@ -109,22 +109,34 @@ def load_in_process(
 ) -> LoadResult:
     """``load_files`` in this process: for trusted files and for the child itself."""
     problems = Problems()
-    raws: list[tuple[Sheet, RawSheet, Header | None]] = []
+    sheets: list[RawSheet] = []
     for i, (path, data) in enumerate(files):
         size = f"（{len(data) / 1e6:.1f} MB）" if data is not None else ""
         progress(READ_SHARE * i / len(files), f"正在读取文件“{Path(path).name}”{size}……")
         try:
-            sheets = read_file(path, data)
+            sheets.extend(read_file(path, data))
         except Unreadable as exc:
             problems.add(ERROR, "", None, "", None, str(exc), file=Path(path).name)
-            continue
         except OSError as exc:
             problems.add(ERROR, "", None, "", None, f"文件无法打开：{exc.strerror or exc}", file=Path(path).name)
-            continue
-        for raw in sheets:
-            found = _which_table(raw, problems)
-            if found is not None:
-                raws.append((found[0], raw, found[1]))
+    names = "、".join(Path(p).name for p, _ in files)
+    return _validate(sheets, townships, progress, problems, names)
+
+
+def load_sheets(sheets: list[RawSheet], townships: tuple[Township, ...] | None = None, progress: Progress = quiet
+                ) -> LoadResult:
+    """Sheets already in memory (a generated ledger: ``sample_data.scale``) through the
+    same rules as a file's: the tables found by name or headers, every cell checked."""
+    names = "、".join(dict.fromkeys(s.file for s in sheets if s.file))
+    return _validate(sheets, townships, progress, Problems(), names)
+
+
+def _validate(sheets: list[RawSheet], townships, progress: Progress, problems: Problems, names: str) -> LoadResult:
+    raws: list[tuple[Sheet, RawSheet, Header | None]] = []
+    for raw in sheets:
+        found = _which_table(raw, problems)
+        if found is not None:
+            raws.append((found[0], raw, found[1]))
 
     result = LoadResult()
     seen: dict[str, RawSheet] = {}
@@ -151,7 +163,7 @@ def load_in_process(
             resolver = TownshipResolver(result.townships)
     if not any(len(t) for t in result.tables.values()) and not any(p.level == ERROR for p in problems.items):
         problems.add(ERROR, "", None, "", None, "文件中没有可导入的台账数据（工作表名称或表头无法识别，或没有数据行）",
-                     file="、".join(Path(p).name for p, _ in files))
+                     file=names)
     progress(1.0, "检查完成")
     order = {(raw.file, raw.name): i for i, (_, raw, _) in enumerate(raws)}
     result.problems = sorted(problems.items, key=lambda p: (order.get((p.file, p.sheet), -1), p.row or 0))
