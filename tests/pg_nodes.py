@@ -41,7 +41,7 @@ class Cluster:
     """One server: ``url(db)`` is its SQLAlchemy address."""
 
     def __init__(self, bindir: Path, folder: Path, *, fast: bool = True):
-        self.bindir, self.folder, self.port = bindir, folder, _free_port()
+        self.bindir, self.folder, self.port, self.fast = bindir, folder, _free_port(), fast
         self.data = folder / "data"
         self.as_user = os.geteuid() == 0
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "-E", "UTF8",
@@ -72,8 +72,9 @@ class Cluster:
         return self.url(name)
 
     def stop(self) -> None:
+        """Stopped at once when its data is thrown away (no shutdown checkpoint), else cleanly."""
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate" if self.fast else "fast", "-w", "stop")
         except (RuntimeError, subprocess.TimeoutExpired):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 

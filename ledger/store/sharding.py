@@ -35,9 +35,9 @@ LOCAL_SHEETS = ("townships",)  # read by every query, a few rows per district
 SHARDED = {sheet: ("township" if "township" in t.c else "row_id") for sheet, t in DATA.items() if sheet not in LOCAL_SHEETS}
 
 # postgres_fdw options of every node's server: rows fetched per round trip, rows sent
-# per INSERT (a multi-row INSERT routed to a node; COPY in PostgreSQL 15 sends one row
-# at a time whatever this says), nodes scanned at once by an Append, and the nodes'
-# commits sent together at the end of a transaction.
+# per remote INSERT (by an INSERT … SELECT into a foreign partition; COPY in PostgreSQL
+# 15 sends one row per round trip whatever this says, see docs/scale.md), nodes scanned
+# at once by an Append, and the nodes' commits sent together at the end of a transaction.
 SERVER_OPTIONS = {"fetch_size": "10000", "batch_size": "1000", "async_capable": "true", "parallel_commit": "true"}
 # The coordinator's planner settings: a GROUP BY on the shard key goes to the nodes
 # whole (without them PostgreSQL 15 aggregates the nodes' rows itself).
