@@ -16,7 +16,7 @@ import os
 import pandas as pd
 import pytest
 import streamlit as st
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, event, func, select, text, update
 from streamlit.testing.v1 import AppTest
 
 from ledger import query
@@ -140,6 +140,20 @@ def test_a_township_breakdown_is_aggregated_on_the_nodes(sharded):
         assert f"Aggregate on (public.{sharding.partition_name('labor', i)} " in plan, plan
     remote = [line for line in plan.splitlines() if "Remote SQL:" in line]
     assert len(remote) == NODES and all("count(*)" in r and "GROUP BY" in r for r in remote), plan
+
+
+def test_the_import_s_update_of_is_current_runs_on_the_nodes(sharded):
+    """The statement an import or restore uses to retire a slice (``replace_rows``) is
+    sent to each node whole: a direct foreign update, no row fetched back."""
+    engine, _, _ = sharded
+    t = DATA["labor"]
+    stmt = update(t).where(t.c.period == "2020-09", t.c.is_current).values(is_current=False)
+    with engine.connect() as conn:
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN VERBOSE " + sql)))
+    remote = [line.strip() for line in plan.splitlines() if "Remote SQL:" in line]
+    assert len(remote) == NODES and all(r.startswith("Remote SQL: UPDATE public.ledger_labor SET is_current") for r in remote), plan
+    assert plan.count("Foreign Update on") >= NODES and "Foreign Scan" not in plan, plan
 
 
 def test_a_page_renders_on_the_coordinator(sharded, monkeypatch):
