@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger import query
-from ledger.query.definitions import FIGURES
 from ledger.store import sharding
 from ledger.store.config import make_engine
+from ledger.store.figures import FIGURES
 from ledger.store.imports import read_and_import
 from ledger.store.schema import init_db
 from tests import pg_nodes

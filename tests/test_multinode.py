@@ -5,12 +5,14 @@ The tests start three servers of their own (a coordinator and two nodes, tests/p
 lay out the detail tables across the nodes, import the sample workbook through the
 application's own import, and check that the figures are those of the single database
 (the session's SQLite sample store) exactly, key for key and township by township; that
-the rows really live on the nodes; that a GROUP BY township runs on the nodes
-(EXPLAIN VERBOSE); that a township's workbook, restores, and a page work unchanged.
+the rows really live on the nodes; that a GROUP BY township over the detail and the
+import's UPDATE of is_current run on the nodes (EXPLAIN VERBOSE); that a township's
+workbook, restores, and a page work unchanged.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pandas as pd
@@ -21,9 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from ledger import query
 from ledger.present.format import show
-from ledger.query.definitions import FIGURES, figure
 from ledger.store import sharding
 from ledger.store.config import make_engine
+from ledger.store.figures import FIGURES, figure
 from ledger.store.history import restore
 from ledger.store.imports import read_and_import
 from ledger.store.schema import DATA, init_db
@@ -117,20 +119,25 @@ def test_rows_live_on_the_nodes(sharded):
             node.dispose()
 
 
-def test_a_township_breakdown_is_aggregated_on_the_nodes(sharded):
-    """EXPLAIN VERBOSE of the application's own by-township statement: one foreign scan
-    per node whose remote SQL is the whole GROUP BY (partition-wise aggregation)."""
+def test_a_township_breakdown_from_the_detail_is_aggregated_on_the_nodes(sharded, sample_db):
+    """EXPLAIN VERBOSE of the query layer's own by-township statement over the detail
+    (as of a day that is not a month's end, so no summary serves it): one foreign scan
+    per node whose remote SQL is the whole GROUP BY (partition-wise aggregation), and
+    its figures are those of the single database too."""
     engine, _, _ = sharded
     seen: list[tuple[str, dict]] = []
 
     def grab(conn, cursor, statement, params, context, executemany):
         seen.append((statement, params))
 
+    day = dt.date(2020, 9, 15)
     event.listen(engine, "before_cursor_execute", grab)
     try:
-        query.breakdown(engine, ["labor.total", "labor.employed"])
+        got = query.breakdown(engine, ["labor.total", "labor.employed"], day)
     finally:
         event.remove(engine, "before_cursor_execute", grab)
+    pd.testing.assert_frame_equal(got, query.breakdown(sample_db, ["labor.total", "labor.employed"], day))
+    assert got["labor.total"].sum() > 0
     statement, params = next(s for s in seen if "FROM ledger_labor" in s[0] and "GROUP BY ledger_labor.township" in s[0])
     with engine.connect() as conn:
         cur = conn.connection.dbapi_connection.cursor()
