@@ -20,6 +20,7 @@ over ``--budget-minutes`` (20) is skipped with the reason.
 
     python bench/bench_scale.py [--backends sqlite,postgresql,mysql] [--scales 1,10,85]
         [--repeat 5] [--no-pages] [--load-seconds S [--load-client protocol|browser]] [--budget-minutes 20]
+        [--existing BACKEND:SCALE:URL ...]
 """
 
 from __future__ import annotations
@@ -345,6 +346,8 @@ def main() -> int:
                              "the cores left to it)")
     parser.add_argument("--budget-minutes", type=float, default=20, help="skip a combination estimated longer (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the databases (their URLs are printed)")
+    parser.add_argument("--existing", action="append", default=[], metavar="BACKEND:SCALE:URL",
+                        help="also measure a store already filled (no import row), e.g. one kept by --keep")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     scales = sorted(int(s) for s in args.scales.split(",") if s.strip())
@@ -400,6 +403,14 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    for spec in args.existing:
+        backend, scale, url = spec.split(":", 2)
+        print(f"… {NAMES[backend]} ×{scale} (existing store)", file=sys.stderr, flush=True)
+        rows += query_rows(backend, int(scale), url, args.repeat)
+        if not args.no_pages:
+            rows += page_rows(backend, int(scale), url, args.repeat)
+        if args.load_seconds:
+            rows += load_rows(backend, int(scale), url, args.load_seconds, args.load_client)
     print("\n".join(format_table(rows)))
     print("\n下限：导入 = python-calamine 读完工作簿全部工作表；指标和分组 = 手写的一条 SQL（劳动力明细表，"
           "is_current 且当月，GROUP BY 乡镇/村）；人员名单 = 该村明细行的 SELECT *；页面 = 只写一个标题的脚本；"
