@@ -1,4 +1,6 @@
-"""Shared fixtures: an empty store on each backend, and the sample ledger built once.
+"""Shared fixtures: an empty store on each backend, the sample ledger built once, and a
+light Argon2id hasher for the run (``light_argon2``; ``@pytest.mark.production_argon2``
+for a test of the hashing itself).
 
 PostgreSQL and MariaDB/MySQL are the servers on this machine (override with
 LEDGER_TEST_PG_URL / LEDGER_TEST_MYSQL_URL). Without them those tests skip with the
