@@ -1,4 +1,6 @@
-"""Shared fixtures: an empty store on each backend, and the sample ledger built once.
+"""Shared fixtures: an empty store on each backend, the sample ledger built once, and a
+light Argon2id hasher for the run (``light_argon2``; ``@pytest.mark.production_argon2``
+for a test of the hashing itself).
 
 PostgreSQL and MariaDB/MySQL are the servers on this machine (override with
 LEDGER_TEST_PG_URL / LEDGER_TEST_MYSQL_URL). Without them those tests skip with the
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +78,8 @@ def server_urls():
             urls[backend] = f"!{backend} server not reachable at {base}: {type(exc).__name__}: {str(exc)[:200]}"
             admin.dispose()
     yield urls
+    for store in _SERVER_STORES.values():
+        store.engine.dispose()
     for backend, admin in made:
         with admin.connect() as conn:
             quote = '"' if backend == "postgresql" else "`"
@@ -93,32 +97,38 @@ def _fresh_engine(backend: str, tmp_path: Path, server_urls: dict | None = None)
         if os.environ.get("CI") == "true":
             pytest.fail(url[1:] + " (CI=true: the backend tests must run)")
         pytest.skip(url[1:])
-    engine = make_engine(url)
-    _empty_server_store(engine, backend)
-    return engine
+    return _server_store(backend, url)
 
 
-# Creating the ledger's tables takes 1.1–1.4 s on MariaDB (0.3 s on PostgreSQL), and a
-# store is emptied for each of ~90 tests a server. So the tables, when they are those
-# that ``metadata.create_all`` makes (the same columns and indexes: a test may alter
-# them), are emptied instead, their counters reset (TRUNCATE on MariaDB; DELETE and the
-# sequences set back on PostgreSQL): a store as empty as a new one, ids from 1. Any
-# other schema (the first test, one that dropped a column) is dropped as before, and
-# the test creates the tables itself.
+# A new store on a server cost each of ~100 tests a server: creating the ledger's tables
+# takes 1.1–3 s on MariaDB (0.3–1 s on PostgreSQL), and even on existing tables a new
+# engine's ``init_db`` (checked once per engine: every table, column and trigger) took
+# 0.4–0.7 s, then TRUNCATE of every table ~0.4 s more on MariaDB. So each server has one
+# engine for the run, whose ``init_db`` ran once on an empty database; what it left
+# there (its tables, triggers and rows: the write-lock row) is noted, and before each
+# test the store is put back to exactly that: the tables a test wrote to (a row more or
+# less, or a counter moved) are emptied (TRUNCATE on MariaDB; DELETE, or TRUNCATE for the
+# append-only tables, on PostgreSQL), the counters set back to where ``init_db`` left
+# them, and ``init_db``'s rows put back. A store as new as a new one, ids from 1. A
+# test that changed the schema (a column, an index, a trigger) gets it dropped and
+# made anew by ``init_db``.
 _SCHEMA_SQL = {
     "postgresql": [
         "SELECT table_name, column_name, data_type, is_nullable, column_default, ordinal_position"
         " FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 6",
         "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2",
+        "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace ORDER BY 1, 2",
     ],
     "mysql": [
         "SELECT table_name, column_name, column_type, is_nullable, column_default, ordinal_position, extra"
         " FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1, 6",
         "SELECT table_name, index_name, seq_in_index, column_name, non_unique"
         " FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1, 2, 3",
+        "SELECT event_object_table, trigger_name, action_timing, event_manipulation"
+        " FROM information_schema.triggers WHERE trigger_schema = DATABASE() ORDER BY 1, 2",
     ],
 }
-_CREATED_SCHEMA: dict[str, tuple] = {}
 
 
 def _schema(engine, backend: str) -> tuple:
@@ -126,31 +136,147 @@ def _schema(engine, backend: str) -> tuple:
         return tuple(tuple(tuple(r) for r in conn.execute(text(sql))) for sql in _SCHEMA_SQL[backend])
 
 
-def _empty_server_store(engine, backend: str) -> None:
-    if backend not in _CREATED_SCHEMA:  # once a session: what create_all makes here
-        metadata.drop_all(engine)
-        metadata.create_all(engine)
-        _CREATED_SCHEMA[backend] = _schema(engine, backend)
-        metadata.drop_all(engine)
-        return
-    if _schema(engine, backend) != _CREATED_SCHEMA[backend]:
-        metadata.drop_all(engine)
-        return
-    tables = metadata.sorted_tables
-    with engine.begin() as conn:
-        if backend == "mysql":
-            for table in reversed(tables):
-                conn.execute(text(f"TRUNCATE TABLE `{table.name}`"))
+class ServerStore:
+    """One server's store for the run: its engine and the state ``init_db`` left."""
+
+    def __init__(self, backend: str, url: str):
+        from ledger.store.schema import init_db
+
+        self.backend, self.quote = backend, "`" if backend == "mysql" else '"'
+        self.engine = make_engine(url)
+        metadata.drop_all(self.engine)
+        init_db(self.engine)
+        self.note()
+
+    def note(self) -> None:
+        """What a new store holds: the schema, the rows, the counters."""
+        self.schema = _schema(self.engine, self.backend)
+        with self.engine.connect() as conn:
+            self.rows = {t.name: self._rows(conn, t) for t in metadata.sorted_tables}
+            self.rows = {name: rows for name, rows in self.rows.items() if rows}
+            self.counters = self._counters(conn)
+
+    @staticmethod
+    def _rows(conn, table) -> list[tuple]:
+        return sorted(tuple(r) for r in conn.execute(select(table)))
+
+    def _counters(self, conn) -> dict[str, int]:
+        """Per table, where its id counter stands (MariaDB's AUTO_INCREMENT; on
+        PostgreSQL the sequences that have handed out a value, and their value)."""
+        if self.backend == "mysql":
+            return {name: n or 1 for name, n in conn.execute(text(
+                "SELECT table_name, auto_increment FROM information_schema.tables WHERE table_schema = DATABASE()"))}
+        return dict(conn.execute(text(
+            "SELECT sequencename, last_value FROM pg_sequences"
+            " WHERE schemaname = current_schema() AND last_value IS NOT NULL")).all())
+
+    def _filled(self, conn) -> set[str]:
+        """The tables that hold a row: one round trip."""
+        return set(conn.execute(text(" UNION ALL ".join(
+            f"SELECT '{t.name}' FROM (SELECT 1 FROM {self.quote}{t.name}{self.quote} LIMIT 1) AS x{i}"
+            for i, t in enumerate(metadata.sorted_tables)))).scalars())
+
+    def reset(self) -> None:
+        """Back to the state noted after ``init_db`` (see above)."""
+        from ledger.store.schema import _checked, init_db
+
+        if _schema(self.engine, self.backend) != self.schema:  # a test changed the schema
+            metadata.drop_all(self.engine)
+            _checked.discard(self.engine)
+            init_db(self.engine)
+            self.note()
             return
-        for table in reversed(tables):
-            if table in APPEND_ONLY:  # DELETE is refused there; TRUNCATE fires no row trigger
-                conn.execute(text(f"TRUNCATE TABLE {table.name}"))
-            else:
-                conn.execute(table.delete())
-        for table in tables:
-            column = table.autoincrement_column
-            if column is not None:
-                conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, :c), 1, false)"), {"t": table.name, "c": column.name})
+        tables = metadata.sorted_tables
+        with self.engine.begin() as conn:
+            filled, counters = self._filled(conn), self._counters(conn)
+            touched = [t for t in tables if (t.name in filled or t.name in self.rows)
+                       and (t.name not in self.rows or self._rows(conn, t) != self.rows[t.name])]
+            if self.backend == "mysql":
+                touched += [t for t in tables if t not in touched and counters.get(t.name) != self.counters.get(t.name)]
+            for table in reversed(tables):  # children first
+                if table not in touched:
+                    continue
+                if self.backend == "mysql" or table in APPEND_ONLY:
+                    # DELETE is refused on the append-only tables; TRUNCATE fires no row trigger
+                    conn.execute(text(f"TRUNCATE TABLE {self.quote}{table.name}{self.quote}"))
+                else:
+                    conn.execute(table.delete())
+            if self.backend == "postgresql":
+                for name in set(counters) - set(self.counters):
+                    conn.execute(text("SELECT setval(CAST(:s AS regclass), 1, false)"), {"s": name})
+                for name, value in self.counters.items():
+                    if counters.get(name) != value:
+                        conn.execute(text("SELECT setval(CAST(:s AS regclass), :v)"), {"s": name, "v": value})
+            for table in tables:  # parents first
+                if table in touched and table.name in self.rows:
+                    conn.execute(table.insert(), [dict(zip(table.c.keys(), r)) for r in self.rows[table.name]])
+
+
+_SERVER_STORES: dict[str, ServerStore] = {}
+
+
+def _server_store(backend: str, url: str):
+    """The server's store for the run, as new (see above)."""
+    store = _SERVER_STORES.get(backend)
+    if store is None:
+        store = _SERVER_STORES[backend] = ServerStore(backend, url)
+    else:
+        store.reset()
+    return store.engine
+
+
+# ---------------------------------------------------------------- Argon2 in tests
+
+# The product hashes with argon2-cffi's defaults (Argon2id, RFC 9106's low-memory
+# profile: t=3, m=64 MiB, p=4), ~0.2–0.5 s a hash or check on this machine; the tests
+# make and check hundreds (every account made, every sign-in), on three backends. So,
+# for the whole run, ``accounts.HASHER`` is an Argon2id hasher of the lightest
+# parameters (t=1, m=8 KiB, p=1), and the hash an unknown name is checked against is one
+# of its own (both answers still take the same time). Hashes stay real Argon2id hashes,
+# salted, checked the same way: only the cost differs. A test of the hashing itself is
+# marked ``@pytest.mark.production_argon2`` and runs with the product's hasher; one of
+# those checks that the product's parameters are Argon2id at RFC 9106's defaults
+# (tests/test_access_core.py). A server or CLI started in another process hashes with
+# the product's parameters, untouched.
+LIGHT_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def _swap_hasher(hasher, dummy) -> tuple:
+    from ledger.access import accounts
+
+    before = accounts.HASHER, accounts._DUMMY
+    accounts.HASHER, accounts._DUMMY = hasher, dummy
+    return before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def light_argon2():
+    """The whole run hashes with ``LIGHT_ARGON2`` (see above); yields the product's
+    (hasher, unknown-name hash), restored at the end."""
+    from argon2 import PasswordHasher
+
+    light = PasswordHasher(**LIGHT_ARGON2)
+    production = _swap_hasher(light, light.hash("no such account"))
+    yield production
+    _swap_hasher(*production)
+
+
+@pytest.fixture(autouse=True)
+def _production_argon2_if_marked(request, light_argon2):
+    """``@pytest.mark.production_argon2``: this test hashes with the product's hasher."""
+    if request.node.get_closest_marker("production_argon2") is None:
+        yield
+        return
+    light = _swap_hasher(*light_argon2)
+    try:
+        yield
+    finally:
+        _swap_hasher(*light)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "production_argon2: hash with the product's Argon2 parameters, not the tests' light ones (conftest.py)")
 
 
 @pytest.fixture(params=BACKENDS)

@@ -37,7 +37,12 @@ def _url_from_argv() -> str | None:
     return args.db
 
 
-@st.cache_resource(show_spinner=False)
+# One engine per database URL, max_entries=8: a server reads one URL (--db, the
+# environment, secrets or the default), so 8 is room to spare; only a process that opens
+# many stores (the tests) reaches it, and an engine pushed out closes its pooled
+# connections. No ttl: an engine lives as long as the process, and dropping it would
+# rebuild its pool (and check the schema again) for nothing.
+@st.cache_resource(show_spinner=False, max_entries=8, on_release=lambda engine: engine.dispose())
 def _engine(url: str) -> Engine:
     """The engine of a store that has every table and column this version reads,
     whether it is the embedded default or a new database named by --db or the
@@ -52,7 +57,14 @@ def data_version(engine: Engine) -> int:
         return conn.execute(select(func.max(imports.c.id))).scalar() or 0
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+# Every page's figures, breakdowns, months and people lists, for all sessions. Bounded
+# three ways, so that memory grows neither with the ledger nor with the requests asked:
+# max_entries=1024 (a page view asks ~10–30 of them, so the last ~50 distinct views
+# stay warm); max_size=256MB of pickled results (a people list grows with the ledger,
+# figures do not; the least recently used go first); ttl=1h (entries of a data version
+# an import has replaced are never asked again: past the hour the next new entry reaps
+# them). Freshness needs no ttl: the data version is part of the key.
+@st.cache_data(show_spinner=False, max_entries=1024, max_size="256MB", ttl="1h")
 def _cached(url: str, version: int, name: str, request: Request, args: tuple, _fn):
     """``name`` (the function's module and name) keys the cache; ``_fn`` is not hashed."""
     return _fn(_engine(url), request, *args)
