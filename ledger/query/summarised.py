@@ -190,9 +190,7 @@ def median(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Sco
     rows hold each value: ``[sum of the middle values, how many (1 or 2)]``."""
     v = values
     grain, grouped = _grain(v, by, extra)
-    level = "v" if by == "village" else "t" if by == "township" or not scope.is_district else "d"
-    if by not in (None, "township", "village") and not scope.is_district:
-        level = "t"  # a breakdown by a column within a township (or townships)
+    level = median_level(by, scope)
     where = [v.c.key == fig.key, v.c.level == level, in_slices(v, slices), scope.clause(v.c.township)]
     poor = poor_rows(fig.table, v)
     if poor_only and poor is not None:
@@ -212,6 +210,18 @@ def median(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Sco
             picked += [value] * max(0, min(last, hi) - max(first, lo) + 1)
             seen = last
         raws[group][fig.key] = [sum(picked), len(picked)]
+
+
+def median_level(by, scope: Scope) -> str | None:
+    """The histogram a median is read from: the district's (d, kept by the columns of
+    ``BY_COLUMNS`` too) for the whole district, the townships' (t) by township or within
+    some; None where neither serves (by village, or by a column within a township: the
+    detail, one township's rows through the index, is read then)."""
+    if by == "village":
+        return None
+    if scope.is_district and by != "township":
+        return "d"
+    return "t" if by in (None, "township") else None
 
 
 def snapshot_distinct(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Scope, poor_only: bool,

@@ -165,12 +165,12 @@ Index("ix_sum_entities", entities.c.key, entities.c.period, entities.c.import_id
 values = Table(
     "ledger_sum_values", metadata,
     Column("key", String(100), nullable=False),
-    # v: by village; t: by township (village NULL); d: the district (both NULL): a median
-    # of the district reads one slice's few hundred values, not every village's
+    # t: by township (village NULL); d: the district (both NULL), also by the BY_COLUMNS:
+    # a median of the district reads one slice's few hundred values
     Column("level", String(1), nullable=False),
     *_place(),
     *_marks(),
-    *_by_columns("labor"),  # levels t and d only (a breakdown by them is the district's or a township's)
+    *_by_columns("labor"),  # level d only
     Column("value", BigInteger, nullable=False),
     Column("n", BigInteger, nullable=False),
     **MYSQL,
@@ -218,7 +218,7 @@ def layout() -> str:
         "values": [f.key for f in medians()],
         "bands": list(BANDS),
         "by": BY_COLUMNS,
-        "version": 5,
+        "version": 6,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -304,9 +304,10 @@ def statements(sheet: str, period: str, import_id: int) -> list[tuple[Table, obj
             where = [in_slice, col.is_not(None)] + ([fig.where(t)] if fig.where is not None else [])
             marks = [g for g in varies if g is not town and g is not village]
             columns = [t.c[n] for n in BY_COLUMNS.get(sheet, ())]
-            for level, places in (("v", [town, village]), ("t", [town, null()]), ("d", [null(), null()])):
+            # t: by township; d: the district, by the BY_COLUMNS too (a village's or one
+            # township's median by a column reads the detail through its index)
+            for level, places, kept in (("t", [town, null()], []), ("d", [null(), null()], columns)):
                 shown = [g for g in places if any(g is x for x in varies)]
-                kept = columns if level != "v" else []
                 by_cols = kept + [null()] * (len(BY_COLUMNS["labor"]) - len(kept))
                 stmt = select(_key(fig), _text(level).label("level"), *head, *places, mark, trainee, *by_cols, col,
                               func.count())
