@@ -35,7 +35,6 @@ from ledger.access.masking import mask_frame, mask_message
 from ledger.access.roles import ADMIN, REVEAL, role
 from ledger.access.scope import ALL, Scope
 from ledger.store.config import make_engine
-from ledger.store.schema import lock_for_writing
 
 MAX_LISTED = 200
 PASSWORD_VAR = "LEDGER_PASSWORD"
@@ -478,10 +477,7 @@ def cmd_summaries(args) -> int:
     who = _who(engine, args, manage=True)
     with engine.begin() as conn:
         if args.rebuild:
-            lock_for_writing(conn)
-            for table in (*summaries.TABLES, *summaries.MEMOS, summaries.summarised):
-                conn.execute(table.delete())
-            print(f"已按明细重新生成 {summaries.ensure(conn)} 个数据片的汇总。")
+            print(f"已按明细重新生成 {summaries.rebuild(conn)} 个数据片的汇总。")
         found = summaries.differences(conn)
     for line in found:
         print(f"  不一致：{line}")

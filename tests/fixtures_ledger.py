@@ -292,6 +292,7 @@ def markup_store(folder: Path, *, town: str = MARKUP_TOWN, village: str = MARKUP
     from sqlalchemy import update
 
     from ledger.query import reported as reports
+    from ledger.store import summaries
     from ledger.store.config import make_engine
     from ledger.store.imports import read_and_import
     from ledger.store.schema import DATA
@@ -325,5 +326,7 @@ def markup_store(folder: Path, *, town: str = MARKUP_TOWN, village: str = MARKUP
             if "village" in table.c:
                 conn.execute(update(table).where(table.c.village == "城东村").values(village=village))
         conn.execute(update(DATA["workshops"]).values(name=workshop))
+        # The stored rows were rewritten by hand (no import does that): their summaries too.
+        summaries.rebuild(conn)
     reports.freeze(engine, "2020-09", user=MARKUP_USER)
     return engine

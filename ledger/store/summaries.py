@@ -449,6 +449,15 @@ def _summarise_missing(conn: Connection) -> int:
     return len(missing)
 
 
+def rebuild(conn: Connection) -> int:
+    """Every summary written again from the detail (after the detail was changed by hand,
+    which no import does); returns how many slices were summarised."""
+    lock_for_writing(conn)
+    for table in (*TABLES, *MEMOS, summarised):
+        conn.execute(delete(table))
+    return ensure(conn)
+
+
 def in_force_summarised(conn: Connection, pairs: dict[str, dict[str, int]]) -> bool:
     """Whether every (sheet, period, import id) in ``pairs`` has a summary of today's layout."""
     wanted = {(s, p, i) for s, by in pairs.items() for p, i in by.items()}
