@@ -133,7 +133,7 @@ def test_summaries_are_used(sqlite_engine, tmp_path):
     event.listen(sqlite_engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
     figures(sqlite_engine, dt.date(2020, 9, 30), scope=ALL)
     # the one read of the labourer rows allowed: blank trainees looked up by ID number
-    lookup = "SELECT ledger_labor.id_number \nFROM ledger_labor \nWHERE ledger_labor.id_number IN"
+    lookup = "FROM ledger_labor \nWHERE ledger_labor.id_number IN ("
     detail = [s for s in seen if "FROM ledger_labor" in s.replace(lookup, "") or "FROM ledger_training " in s]
     assert seen and not detail, detail[:1]
     seen.clear()

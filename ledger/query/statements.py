@@ -349,7 +349,7 @@ def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool
                                                                            _year_distinct_by_village):
             continue
         elif fig.agg == "distinct":
-            source = summarised.entity_source(fig, slices, poor_only)
+            source = summarised.entity_source(conn, fig, slices, poor_only)
             groups = [(n, fn(source)) for n, fn in extra]
             width = len(groups) + (0 if by is None else 1 if by == "township" else 2)
             stmt = _distinct_query(summarised.bare(fig), source, by, scope, true(), extra=groups)
@@ -359,7 +359,7 @@ def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool
 
 def _year_distinct_by_village(conn, fig: Figure, slices, poor_only: bool) -> list[tuple]:
     """A year's distinct count attributed by village for every scope: (township, village, n)."""
-    source = summarised.entity_source(fig, slices, poor_only)
+    source = summarised.entity_source(conn, fig, slices, poor_only)
     return [tuple(r) for r in conn.execute(_distinct_query(summarised.bare(fig), source, "village", ALL, true()))]
 
 
@@ -650,7 +650,7 @@ def _event_series(conn, sheet: str, figs, months_, ends, scope: Scope, poor_only
         _gather(conn, rest, t, grain, scope, base, "period", got)
     for fig in running_distinct:
         if plan is not None:
-            source = summarised.entity_source(fig, plan.slices[sheet], poor_only)
+            source = summarised.entity_source(conn, fig, plan.slices[sheet], poor_only)
             stmt = _distinct_running(summarised.bare(fig), source, scope, true())
         else:
             stmt = _distinct_running(fig, t, scope, base)

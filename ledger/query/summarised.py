@@ -123,19 +123,45 @@ def in_slices(s, slices: dict[str, int]):
     return or_(*[and_(s.c.period == p, s.c.import_id == i) for p, i in sorted(slices.items())])
 
 
-def poor_rows(sheet: str, s):
+def poor_rows(sheet: str, s, poor_ids=None):
     """``poor_only`` on summary rows: poor labourers; poor trainees (是 as written, or
-    blank and 是 in the labourer sheet, read now as the detail query does)."""
+    blank and 是 in the labourer sheet: ``poor_ids``, from ``poor_blank_trainees``)."""
     if sheet == "labor":
         return s.c.poor_mark == "Y"
     if sheet == "training":
-        labor, sums = DATA["labor"], SHEET_SUMS["training"]
-        # Only the blank trainees are looked up, through the index on the ID number, so
-        # the lookup does not grow with the labourer sheet.
-        blank = select(sums.c.trainee).where(sums.c.poor_mark == "?")
-        poor = select(labor.c.id_number).where(labor.c.id_number.in_(blank), current(labor), labor.c.is_poor.is_(True))
-        return or_(s.c.poor_mark == "Y", and_(s.c.poor_mark == "?", s.c.trainee.in_(poor)))
+        if poor_ids is None:
+            poor_ids = _poor_listed()
+        elif not poor_ids:
+            return s.c.poor_mark == "Y"
+        return or_(s.c.poor_mark == "Y", and_(s.c.poor_mark == "?", s.c.trainee.in_(poor_ids)))
     return None
+
+
+def _poor_listed():
+    """The labourer sheet's poor among the blank trainees, as a subquery (through the ID index)."""
+    labor, sums = DATA["labor"], SHEET_SUMS["training"]
+    blank = select(sums.c.trainee).where(sums.c.poor_mark == "?")
+    return select(labor.c.id_number).where(labor.c.id_number.in_(blank), current(labor), labor.c.is_poor.is_(True))
+
+
+BLANK_LOOKUP = 5_000  # more blank trainees than this: looked up inside the statement instead
+
+
+def poor_blank_trainees(conn: Connection, slices: dict[str, int]):
+    """The blank trainees of these training slices whom the labourer sheet has as poor:
+    a tuple of ID numbers (usually none: then nothing is looked up at all), or the
+    subquery when there are many."""
+    sums = SHEET_SUMS["training"]
+    blank = [r[0] for r in conn.execute(
+        select(sums.c.trainee).where(sums.c.poor_mark == "?", in_slices(sums, slices)).distinct())]
+    if not blank:
+        return ()
+    if len(blank) > BLANK_LOOKUP:
+        return _poor_listed()
+    labor = DATA["labor"]
+    found = conn.execute(select(labor.c.id_number).where(
+        labor.c.id_number.in_(blank), current(labor), labor.c.is_poor.is_(True)).distinct())
+    return tuple(sorted(r[0] for r in found))
 
 
 def _grain(s, by: str | None, extra=(), sheet: str | None = None) -> tuple[list, list]:
@@ -165,7 +191,7 @@ def additive(conn: Connection, sheet: str, figs: list[Figure], slices: dict[str,
     ``extra`` (label, column of the summary) adds groups (the period)."""
     s = SHEET_SUMS[sheet] if by in (None, "township", "village") else BY_SUMS[sheet]
     grain, grouped = _grain(s, by, extra, sheet)
-    poor = poor_rows(sheet, s)
+    poor = poor_rows(sheet, s, poor_blank_trainees(conn, slices) if sheet == "training" else None)
     aggs = []
     for fig in figs:
         for name in columns_of(fig):
@@ -236,13 +262,13 @@ def snapshot_distinct(conn: Connection, fig: Figure, slices: dict[str, int], by,
         raws[tuple(row[:width])][fig.key] = [int(row[width] or 0)]
 
 
-def entity_source(fig: Figure, slices: dict[str, int], poor_only: bool):
+def entity_source(conn: Connection, fig: Figure, slices: dict[str, int], poor_only: bool):
     """The values of a distinct figure over the months of a year, once per place and
     poor mark: shaped like the detail table (``fig.column``, township, village, period),
     so the detail's distinct statements count them; with ``bare(fig)``."""
     e = entities
     where = [e.c.key == fig.key, in_slices(e, slices)]
-    poor = poor_rows(fig.table, e)
+    poor = poor_rows(fig.table, e, poor_blank_trainees(conn, slices) if poor_only and fig.table == "training" else None)
     if poor_only and poor is not None:
         where.append(poor)
     return select(
