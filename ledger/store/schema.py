@@ -258,9 +258,12 @@ def _add_missing_columns(engine: Engine) -> None:
         for table in DATA.values():
             if table.name not in names:
                 continue
-            indexes = {i["name"] for i in seen.get_indexes(table.name)}
-            for index in table.indexes:  # added since the store was made (the labourers' ID index)
-                if index.name not in indexes:
+            indexes = {i["name"]: i["column_names"] for i in seen.get_indexes(table.name)}
+            for index in table.indexes:  # added or widened since the store was made
+                wanted = [c.name for c in index.columns]
+                if index.name in indexes and indexes[index.name] != wanted:
+                    index.drop(conn)  # ix_labor_period gained (township, village): made again, once
+                if indexes.get(index.name) != wanted:
                     index.create(conn)
             have = {c["name"] for c in seen.get_columns(table.name)}
             for column in table.columns:
