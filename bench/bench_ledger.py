@@ -31,15 +31,11 @@ from ledger import query
 from ledger.store.config import make_engine
 from ledger.store.figures import FIGURES
 from ledger.store.imports import apply, file_sha256
-from ui.first_start import sample_workbook
+from tests.scratch_databases import SERVER_URLS  # noqa: E402
+from ui.first_start import sample_workbook  # noqa: E402
 
 BREAKDOWN_KEYS = ["labor.total", "labor.employed", "labor.poor_employed", "subsidy.total", "training.person_times"]
 SCRATCH = "ledger_bench"
-SERVERS = {
-    "postgresql": ("postgresql+psycopg://postgres@127.0.0.1:5432/test", f"postgresql+psycopg://postgres@127.0.0.1:5432/{SCRATCH}"),
-    "mysql": ("mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4",
-              f"mysql+pymysql://root@127.0.0.1:3306/{SCRATCH}?charset=utf8mb4"),
-}
 LABOUR_SHEET = "劳动力就业台账"
 
 
@@ -56,14 +52,11 @@ def _url(name: str, tmp: str) -> str:
     """A backend keyword as a scratch database made anew; a URL as given."""
     if name == "sqlite":
         return f"sqlite:///{tmp}/bench.db"
-    if name in SERVERS:
-        from sqlalchemy import create_engine
+    if name in SERVER_URLS:
+        from tests import scratch_databases
 
-        admin, url = SERVERS[name]
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {SCRATCH}")
-            conn.exec_driver_sql(f"CREATE DATABASE {SCRATCH}")
+        engine = scratch_databases.admin(name)
+        url = scratch_databases.create(engine, name, SCRATCH)
         engine.dispose()
         return url
     return name

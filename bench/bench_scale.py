@@ -40,12 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from tests import scratch_databases  # noqa: E402
+from tests.scratch_databases import SERVER_URLS  # noqa: E402
+
 BACKENDS = ("sqlite", "postgresql", "mysql")
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MariaDB"}
-SERVER_URLS = {
-    "postgresql": os.environ.get("LEDGER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    "mysql": os.environ.get("LEDGER_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"),
-}
 # Before anything is measured at scale 1 on a backend: seconds per district's import (main, 2026-12).
 IMPORT_GUESS_S = {"sqlite": 12.0, "postgresql": 13.5, "mysql": 17.0}
 SESSIONS = 20
@@ -161,36 +160,18 @@ class Database:
     """A new, empty database of one backend for one scale; ``drop`` removes it."""
 
     def __init__(self, backend: str, scale: int, tmp: Path):
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
         self.backend, self._admin = backend, None
         if backend == "sqlite":
             self.url = f"sqlite:///{tmp / f'scale{scale}.db'}"
             return
         self.name = f"ledger_bench_s{scale}_{os.getpid()}"
-        base = SERVER_URLS[backend]
-        self._admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with self._admin.connect() as conn:
-            if backend == "postgresql":
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
-                conn.execute(text(f"CREATE DATABASE \"{self.name}\" ENCODING 'UTF8'"))
-            else:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{self.name}`"))
-                conn.execute(text(f"CREATE DATABASE `{self.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-        self.url = make_url(base).set(database=self.name).render_as_string(hide_password=False)
+        self._admin = scratch_databases.admin(backend)
+        self.url = scratch_databases.create(self._admin, backend, self.name)
 
     def drop(self) -> None:
-        from sqlalchemy import text
-
         if self._admin is None:
             return
-        with self._admin.connect() as conn:
-            if self.backend == "postgresql":
-                conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{self.name}'"))
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
-            else:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{self.name}`"))
+        scratch_databases.drop(self._admin, self.backend, self.name)
         self._admin.dispose()
 
 

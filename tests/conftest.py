@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,22 +35,14 @@ sys.path.insert(0, str(ROOT))
 from ledger.store.config import make_engine  # noqa: E402
 from ledger.store.schema import APPEND_ONLY, metadata  # noqa: E402
 from sample_data.generate import SAMPLE_NAME  # noqa: E402
+from tests import scratch_databases  # noqa: E402
+from tests.scratch_databases import SERVER_URLS  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SEED_FIGURES = SHARED / "seed" / "figures.json"
 SAMPLE = ROOT / "sample_data" / SAMPLE_NAME
 
-SERVER_URLS = {
-    "postgresql": os.environ.get("LEDGER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    "mysql": os.environ.get("LEDGER_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"),
-}
 BACKENDS = ["sqlite", "postgresql", "mysql"]
-
-
-def _admin(url: str):
-    from sqlalchemy import create_engine
-
-    return create_engine(url, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
@@ -63,16 +54,9 @@ def server_urls():
     urls: dict[str, str] = {}
     made = []
     for backend, base in SERVER_URLS.items():
-        admin = _admin(base)
+        admin = scratch_databases.admin(backend)
         try:
-            with admin.connect() as conn:
-                if backend == "postgresql":
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                    conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\''))
-                else:
-                    conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-                    conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-            urls[backend] = make_url(base).set(database=name).render_as_string(hide_password=False)
+            urls[backend] = scratch_databases.create(admin, backend, name)
             made.append((backend, admin))
         except Exception as exc:  # no server on this machine
             urls[backend] = f"!{backend} server not reachable at {base}: {type(exc).__name__}: {str(exc)[:200]}"
@@ -81,11 +65,7 @@ def server_urls():
     for store in _SERVER_STORES.values():
         store.engine.dispose()
     for backend, admin in made:
-        with admin.connect() as conn:
-            quote = '"' if backend == "postgresql" else "`"
-            if backend == "postgresql":
-                conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}"))
+        scratch_databases.drop(admin, backend, name)
         admin.dispose()
 
 

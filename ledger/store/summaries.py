@@ -237,11 +237,6 @@ def _mark(sheet: str, t):
     return _text("N"), null()
 
 
-def _where_of(fig: Figure, t):
-    """A figure's own condition without the poor-trainee test (applied when reading)."""
-    return fig.where(t) if fig.where is not None else None
-
-
 def _places(t) -> list:
     return [t.c.township if "township" in t.c else null(), t.c.village if "village" in t.c else null()]
 
