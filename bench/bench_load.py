@@ -12,6 +12,13 @@ runs the same views (the floor), then N at once; both are printed beside the tar
 client's rendering is part of what is measured.
 
     python bench/bench_load.py [--sessions 20] [--seconds 120] [--floor-seconds 40] [--db URL]
+                               [--servers N] [--think SECONDS]
+
+``--servers N`` starts N Streamlit processes on the same store, each session kept on
+one of them (session i on process i mod N), as nginx's sticky cookie does in
+docs/deploy.md §9; CPU and memory are then the sum over the processes. ``--think``
+pauses each session that long after every view (a person reading the page); the
+default 0 is the worst case, every session asking again the moment a page is drawn.
 
 Default store: data/bench-sample.db, the sample ledger (built once by
 ``ui.first_start.load_sample``, then reused). The bench adds accounts bench-01 … to
@@ -98,18 +105,24 @@ def cpu_seconds(pid: int) -> float | None:
         return None
 
 
-class RssSampler(threading.Thread):
-    """The server's RSS every ``every`` seconds, its peak, and marks taken on demand."""
+def total_cpu_seconds(pids: list[int]) -> float | None:
+    """CPU seconds summed over the server processes (None if one cannot be read)."""
+    values = [cpu_seconds(pid) for pid in pids]
+    return None if any(v is None for v in values) else sum(values)
 
-    def __init__(self, pid: int, every: float = 0.25):
+
+class RssSampler(threading.Thread):
+    """The servers' RSS (summed) every ``every`` seconds, its peak, and marks taken on demand."""
+
+    def __init__(self, pids: list[int], every: float = 0.25):
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        self.pids, self.every = pids, every
         self.peak = 0
         self.samples = 0
         self._halt = threading.Event()
 
     def now(self) -> int:
-        value = rss_bytes(self.pid) or 0
+        value = sum(rss_bytes(pid) or 0 for pid in self.pids)
         self.peak = max(self.peak, value)
         return value
 
@@ -170,6 +183,8 @@ class LoadResult:
     rss_peak: int
     rss_end: int
     client: str = "browser"
+    servers: int = 1
+    think: float = 0.0
 
 
 # ---------------------------------------------------------------- the store
@@ -306,7 +321,8 @@ async def _protocol_view(base: str, token: str, view: View, timeout_ms: float) -
     return seconds
 
 
-async def _session(browser, base: str, token: str, cycle, until: float, phase: Phase, first_drawn, timeout_ms: float) -> None:
+async def _session(browser, base: str, token: str, cycle, until: float, phase: Phase, first_drawn, timeout_ms: float,
+                   think: float = 0.0) -> None:
     """One user's loop; ``browser`` None: the protocol client."""
     from tests.browser_helpers import COOKIE, TALL
 
@@ -332,13 +348,15 @@ async def _session(browser, base: str, token: str, cycle, until: float, phase: P
                 if first:
                     first = False
                     first_drawn()
+                if think:
+                    await asyncio.sleep(min(think, max(0.0, until - time.monotonic())))
     finally:
         if context is not None:
             await context.close()
 
 
-async def _phase(server, tokens: list[str], targets, seconds: float, ramp: float, timeout_ms: float,
-                 client: str = "browser", on_all_drawn=None) -> Phase:
+async def _phase(servers, tokens: list[str], targets, seconds: float, ramp: float, timeout_ms: float,
+                 client: str = "browser", on_all_drawn=None, think: float = 0.0) -> Phase:
     from playwright.async_api import async_playwright
 
     from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
@@ -358,7 +376,8 @@ async def _phase(server, tokens: list[str], targets, seconds: float, ramp: float
             if i and ramp:
                 await asyncio.sleep(ramp / len(tokens))
             jobs.append(asyncio.create_task(
-                _session(browser, server.base, token, cycle_of(*targets[i]), until, phase, first_drawn, timeout_ms)))
+                _session(browser, servers[i % len(servers)].base, token, cycle_of(*targets[i]), until, phase,
+                         first_drawn, timeout_ms, think)))
         await asyncio.gather(*jobs)
 
     if client == "protocol":
@@ -375,8 +394,8 @@ async def _phase(server, tokens: list[str], targets, seconds: float, ramp: float
 
 def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_seconds: float = 40,
         ramp: float = 5.0, view_timeout: float = 300, client: str = "browser",
-        log_dir: Path | None = None) -> LoadResult:
-    """The single-session floor, then ``sessions`` at once, on one server; the figures."""
+        log_dir: Path | None = None, servers: int = 1, think: float = 0.0) -> LoadResult:
+    """The single-session floor, then ``sessions`` at once, on ``servers`` processes; the figures."""
     from ledger.access import accounts
     from ledger.store.config import make_engine
     from tests.browser_helpers import CHROMIUM, start_streamlit, stop
@@ -392,35 +411,42 @@ def run(db: str | None = None, sessions: int = 20, seconds: float = 120, floor_s
 
     own_log = log_dir is None
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="bench-load-"))
-    server = start_streamlit(ROOT, url, log_dir / "server.log")
-    sampler = RssSampler(server.process.pid)
+    running = []
+    sampler = None
     try:
-        pid = server.process.pid
+        for n in range(max(servers, 1)):
+            running.append(start_streamlit(ROOT, url, log_dir / f"server-{n + 1}.log"))
+        pids = [s.process.pid for s in running]
+        sampler = RssSampler(pids)
         rss_start = sampler.now()
         sampler.start()
-        # The floor: one session alone, on the same server, the first session's views.
-        floor = _timed(pid, lambda: _phase(server, tokens[:1], targets[:1], floor_seconds, 0, view_timeout * 1000, client))
+        # The floor: one session alone, on the first server, the first session's views.
+        floor = _timed(pids, lambda: _phase(running, tokens[:1], targets[:1], floor_seconds, 0, view_timeout * 1000,
+                                            client, think=think))
         rss_one = sampler.now()
         marks: dict[str, int] = {}
-        load = _timed(pid, lambda: _phase(server, tokens, targets, seconds, ramp, view_timeout * 1000, client,
-                                          on_all_drawn=lambda: marks.setdefault("all", sampler.now())))
+        load = _timed(pids, lambda: _phase(running, tokens, targets, seconds, ramp, view_timeout * 1000, client,
+                                           on_all_drawn=lambda: marks.setdefault("all", sampler.now()), think=think))
         rss_end = sampler.now()
     finally:
-        stop(server)  # first: nothing below may leave the server running
-        sampler.stop()
+        for server in running:
+            stop(server)  # first: nothing below may leave a server running
+        if sampler is not None:
+            sampler.stop()
     if own_log and not (floor.errors or load.errors):
         shutil.rmtree(log_dir, ignore_errors=True)
     elif floor.errors or load.errors:
-        print(f"server log: {log_dir / 'server.log'}", file=sys.stderr)
-    return LoadResult(url, floor, load, rss_start, rss_one, marks.get("all"), sampler.peak, rss_end, client)
+        print(f"server logs: {log_dir}", file=sys.stderr)
+    return LoadResult(url, floor, load, rss_start, rss_one, marks.get("all"), sampler.peak, rss_end, client,
+                      len(running), think)
 
 
-def _timed(pid: int, phase) -> Phase:
-    """Run a phase; note its wall time and the server's CPU seconds."""
-    cpu, start = cpu_seconds(pid), time.monotonic()
+def _timed(pids: list[int], phase) -> Phase:
+    """Run a phase; note its wall time and the servers' CPU seconds."""
+    cpu, start = total_cpu_seconds(pids), time.monotonic()
     out = asyncio.run(phase())
     out.wall = time.monotonic() - start
-    after = cpu_seconds(pid)
+    after = total_cpu_seconds(pids)
     out.cpu = after - cpu if cpu is not None and after is not None else None
     return out
 
@@ -466,8 +492,11 @@ def report(r: LoadResult) -> list[str]:
         one = f.by_kind.get(kind, [])
         rows.append((f"  {kind} p95", _s(percentile(times, 95)), _s(percentile(one, 95)),
                      _ratio(percentile(times, 95), percentile(one, 95)), ""))
+    where = "一个 Streamlit 进程" if r.servers == 1 else f"{r.servers}个 Streamlit 进程（会话固定在其中一个上；CPU、内存为各进程之和）"
+    pause = f"；每看完一页停 {r.think:g} 秒" if r.think else "；每个会话画完一页立即打开下一页"
+    head = f"{n}个会话 {lo.seconds:.0f} 秒，{where}{pause}（{CLIENTS[r.client]}）；下限 = 同一服务器上单个会话 {f.seconds:.0f} 秒（同样的页面）"
     out = [
-        f"{n}个会话 {lo.seconds:.0f} 秒（{CLIENTS[r.client]}）；下限 = 同一服务器上单个会话 {f.seconds:.0f} 秒（同样的页面）",
+        head,
         "",
         f"| 项目 | {n}个会话 | 单个会话（下限） | 比 | 目标 |",
         "|---|---:|---:|---:|---|",
@@ -490,9 +519,14 @@ def main() -> int:
                         help="browser: Playwright contexts in Chromium (default); protocol: Streamlit's websocket "
                              "protocol without drawing, which leaves the cores to the server")
     parser.add_argument("--db", help=f"store URL (default: {DEFAULT_DB.relative_to(ROOT)}, the sample ledger)")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="Streamlit processes on the same store, sessions kept on one each (default 1)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each session pauses after a view, as a reader would (default 0)")
     args = parser.parse_args()
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    result = run(args.db, args.sessions, args.seconds, args.floor_seconds, args.ramp, args.view_timeout, args.client)
+    result = run(args.db, args.sessions, args.seconds, args.floor_seconds, args.ramp, args.view_timeout, args.client,
+                 servers=args.servers, think=args.think)
     print("\n".join(report(result)))
     return 0
 

@@ -4,6 +4,8 @@ a benchmark or looks at a clock."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import importlib.util
 import sys
 
@@ -68,6 +70,27 @@ def test_load_report_sets_each_figure_beside_the_single_session(load):
     assert rows["服务器内存 20个会话都打开页面后"][1:4] == ["300 MB", "200 MB", "1.5×"]
     assert rows["服务器内存 峰值"][1] == "350 MB"
     assert any("TimeoutError" in line for line in lines)
+    assert "一个 Streamlit 进程" in lines[0] and "立即打开下一页" in lines[0]
+    several = load.report(dataclasses.replace(result, servers=2, think=5.0))
+    assert "2个 Streamlit 进程" in several[0] and "停 5 秒" in several[0]
+
+
+def test_load_sessions_stick_to_one_server_each(load, monkeypatch):
+    """Session i goes to server i mod N, as nginx's sticky cookie keeps a browser on one."""
+    bases = []
+
+    async def fake_session(browser, base, token, cycle, until, phase, first_drawn, timeout_ms, think=0.0):
+        bases.append((token, base))
+
+    monkeypatch.setattr(load, "_session", fake_session)
+
+    class Srv:
+        def __init__(self, base):
+            self.base = base
+
+    targets = [("镇", "村")] * 5
+    asyncio.run(load._phase([Srv("a"), Srv("b")], list("12345"), targets, 1, 0, 1000, client="protocol"))
+    assert sorted(bases) == [("1", "a"), ("2", "b"), ("3", "a"), ("4", "b"), ("5", "a")]
 
 
 def test_scale_table_prints_value_floor_and_ratio(scale):
