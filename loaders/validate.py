@@ -590,7 +590,7 @@ def _title_agrees(raw, header, months: pd.Series, sheet, column, at, problems) -
         if month:
             stated = (month, where)
             break
-    present = set(months.dropna())
+    present = set(months.dropna().unique())
     # A sheet may keep earlier months beside the one its title reports; only a title
     # whose month no row has is a contradiction.
     if stated and present and stated[0] not in present:

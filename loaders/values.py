@@ -36,18 +36,36 @@ def by_unique(values: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
     """Apply ``parse`` to each distinct non-empty value.
 
     Returns (parsed values, reason or <NA>) aligned with ``values``; ``parse`` raises
-    Invalid with a Chinese reason for a bad cell.
-    """
-    parsed: dict[str, object] = {}
-    reasons: dict[str, str] = {}
-    for value in values.dropna().unique():
+    Invalid with a Chinese reason for a bad cell. The column is hashed once; the
+    results come back as ``values.map`` of the two dicts would give them (dtypes too)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed: list = [_NONE] * len(uniques)
+    reasons: list = [_NONE] * len(uniques)
+    for i, value in enumerate(uniques):
         try:
-            parsed[value] = parse(value)
+            parsed[i] = parse(value)
         except Invalid as exc:
-            reasons[value] = str(exc)
-    out = values.map(parsed, na_action="ignore")
-    reason = values.map(reasons, na_action="ignore") if reasons else pd.Series(pd.NA, index=values.index)
+            reasons[i] = str(exc)
+    out = like_map(values, codes, parsed)
+    reason = like_map(values, codes, reasons) if any(r is not _NONE for r in reasons) else pd.Series(pd.NA, index=values.index)
     return out, reason.astype("object")
+
+
+_NONE = object()  # no entry for this distinct value (``like_map``)
+
+
+def like_map(values: pd.Series, codes: np.ndarray, results: list) -> pd.Series:
+    """``values.map(d, na_action="ignore")`` for d = {unique: result} without the
+    entries that are ``_NONE``, from ``pd.factorize(values)``'s codes: the same values
+    and dtype (a dict of ints gives float64 where a value has no entry), without
+    hashing the column again (``Series.map`` of a dict takes ~0.1 s per 270,000 rows)."""
+    have = np.fromiter((r is not _NONE for r in results), dtype=bool, count=len(results))
+    kept = [r for r in results if r is not _NONE]
+    mapper = pd.Series(kept)._values if kept else np.array([], dtype=np.float64)
+    position = np.full(len(results) + 1, -1, dtype=np.intp)
+    position[:-1][have] = np.arange(len(kept), dtype=np.intp)
+    new = pd.api.extensions.take(mapper, position[codes], allow_fill=True)
+    return pd.Series(new, index=values.index, name=values.name, copy=False)
 
 
 def _make_date(y: int, m: int, d: int, text: str) -> dt.date:
