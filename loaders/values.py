@@ -251,11 +251,18 @@ def per_unique(values: pd.Series, fn) -> pd.Series:
     A month of 30,000 labourers holds at most 30,000 distinct names or IDs and a
     handful of months, townships and enumeration values: hashing the column once
     and working on the distinct values is the column-at-a-time form of Python code."""
+    codes, mapped = unique_results(values, fn)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
+def unique_results(values: pd.Series, fn) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, ``fn`` of each distinct value with None last): ``results[codes]`` is
+    ``per_unique``'s values, and other functions of the results need no second hashing."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [fn(u) for u in uniques]
     mapped[-1] = None
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
+    return codes, mapped
 
 
 def fold_text(text: str) -> str:
