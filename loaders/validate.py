@@ -487,7 +487,9 @@ class _ColumnText:
         codes, texts = values.unique_results(cells, values.cell_text)
         self.text = pd.Series(texts[codes], index=cells.index, dtype=object)
         self.given = np.array([t is not None for t in texts], dtype=bool)[codes]
-        self.hint = np.array([t is not None and bool(_NOT_DATA_HINT.search(fold(t))) for t in texts], dtype=bool)[codes]
+        # every totals and footer word is Chinese: an ASCII text holds none
+        self.hint = np.array([t is not None and not t.isascii() and bool(_NOT_DATA_HINT.search(fold(t))) for t in texts],
+                             dtype=bool)[codes]
         self.error = np.array([t is not None and (t in EXCEL_ERRORS or bool(_LIBRE_ERROR.fullmatch(t))) for t in texts],
                               dtype=bool)[codes]
 
@@ -641,41 +643,46 @@ def _parse_column(
     if kind == "id":
         raw = cells[present.index]
         ids, reason = idcard.validate(present)
-        reason[values.is_number_cell(raw)] = idcard.REASON_MANGLED
-        # to_text drops a trailing ".0", which is exactly what marks "451203…000.0" as a number
-        as_written = values.per_unique(raw, lambda v: bool(idcard.MANGLED.fullmatch(str(v).strip())))
-        reason[as_written.astype(bool)] = idcard.REASON_MANGLED
+        # a number cell (Excel's own cell type), or text as Excel shows a number: to_text
+        # drops a trailing ".0", which is exactly what marks "451203…000.0" as a number
+        mangled = values.per_unique(raw, lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool))
+                                    or bool(idcard.MANGLED.fullmatch(str(v).strip())))
+        reason[mangled.fillna(False).astype(bool)] = idcard.REASON_MANGLED
         report(reason.notna(), reason)
         return ids.where(reason.isna()).reindex(text.index)
+    # The steps of the next three kinds run on the column's distinct values (values.distinct).
     if kind == "township":
+        uniques, spread = values.distinct(present)
         mapping = resolver.mapping()
-        mapped = values.per_unique(present, lambda v: mapping.get(values.fold_text(v)))
+        mapped = values.per_unique(uniques, lambda v: mapping.get(values.fold_text(v)))
         bad = mapped.isna()
-        unsafe = values.per_unique(present, lambda v: bool(_UNSAFE_NAME.search(v))).astype(bool)
-        report(bad & unsafe, UNSAFE_NAME)
-        report(bad & ~unsafe, f"未知乡镇（应为{'、'.join(resolver.names)}之一）")
-        return mapped.reindex(text.index)
+        unsafe = values.per_unique(uniques, lambda v: bool(_UNSAFE_NAME.search(v))).astype(bool)
+        report(spread(bad & unsafe), UNSAFE_NAME)
+        report(spread(bad & ~unsafe), f"未知乡镇（应为{'、'.join(resolver.names)}之一）")
+        return spread(mapped).reindex(text.index)
     if kind in ("enum", "yesno"):
         allowed = col.values or (("是", "否") if kind == "yesno" else ())
         table = {fold(v): v for v in allowed} | {fold(k): v for k, v in col.value_aliases.items()}
         if kind == "yesno" and allowed == ("有", "无"):
             table |= {"是": "有", "否": "无"}
-        folded = values.fold_values(present)
+        uniques, spread = values.distinct(present)
+        folded = values.fold_values(uniques)
         mapped = folded.map(table)
         ambiguous = AMBIGUOUS_VALUES.get(col.key, {})
         amb = folded.isin(list(ambiguous))
         if amb.any():
-            report(amb, folded[amb].map(ambiguous))
+            report(spread(amb), spread(folded.where(amb, None).map(ambiguous)))
         bad = mapped.isna() & ~amb
-        report(bad, f"不是允许的值（应为{'、'.join(allowed)}之一）")
+        report(spread(bad), f"不是允许的值（应为{'、'.join(allowed)}之一）")
         if kind == "yesno":
             mapped = mapped.map({"是": True, "有": True, "否": False, "无": False})
-        return mapped.reindex(text.index)
+        return spread(mapped).reindex(text.index)
     if kind == "phone":
-        digits = values.per_unique(present, lambda v: re.sub(r"[-－]", "", values.fold_text(v)))
+        uniques, spread = values.distinct(present)
+        digits = values.per_unique(uniques, lambda v: re.sub(r"[-－]", "", values.fold_text(v)))
         bad = ~values.per_unique(digits, lambda v: bool(MOBILE.fullmatch(v))).astype(bool)
-        report(bad, "手机号码应为11位", WARNING)
-        return digits.reindex(text.index)
+        report(spread(bad), "手机号码应为11位", WARNING)
+        return spread(digits).reindex(text.index)
     if kind == "text":
         out = values.fold_values(text) if col.key == VILLAGE else values.clean_text(text)
         if col.key in NAMES_CHECKED.get(spec_key, ()):

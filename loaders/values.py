@@ -265,6 +265,20 @@ def unique_results(values: pd.Series, fn) -> tuple[np.ndarray, np.ndarray]:
     return codes, mapped
 
 
+def distinct(values: pd.Series):
+    """(the column's distinct values as an object Series, ``spread``): ``spread(r)`` puts
+    a Series computed element-wise on the distinct values back over the column's rows,
+    with the values and dtype the same computation on the whole column gives; the
+    column is hashed once, however many steps work on its distinct values."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+
+    def spread(results: pd.Series) -> pd.Series:
+        taken = pd.api.extensions.take(results._values, codes, allow_fill=True)
+        return pd.Series(taken, index=values.index, dtype=taken.dtype, copy=False)  # an object array stays object
+
+    return pd.Series(np.asarray(uniques, dtype=object), dtype=object), spread
+
+
 def fold_text(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
@@ -303,17 +317,18 @@ def cell_text(value) -> str | None:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    text = visible(str(value)).strip()
+    text = str(value)
+    if not text.isascii():  # every invisible character is outside ASCII
+        text = visible(text)
+    text = text.strip()
     if text in _EMPTY:
         return None
-    return re.sub(r"^(-?\d+)\.0+$", r"\1", text)
+    return _POINT_ZEROS.sub(r"\1", text) if "." in text else text
+
+
+_POINT_ZEROS = re.compile(r"^(-?\d+)\.0+$")
 
 
 def to_text(raw: pd.Series) -> pd.Series:
     """Cells as trimmed strings, None where empty; numbers lose a trailing .0."""
     return per_unique(raw, cell_text)
-
-
-def is_number_cell(raw: pd.Series) -> pd.Series:
-    """True where the cell held a number rather than text (Excel's own cell type)."""
-    return per_unique(raw, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).fillna(False).astype(bool)
