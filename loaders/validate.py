@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import idcard, values
@@ -379,22 +380,24 @@ def validate_sheet(
 
     body = raw.cells.loc[header.last + 1 :]
     filled = raw.filled.loc[header.last + 1 :] if raw.filled is not None else None
-    texts = {key: values.to_text(body[pos]) for key, pos in positions.items()}
+    read = {pos: _ColumnText(body[pos]) for pos in positions.values()}
+    texts = {key: read[pos].text for key, pos in positions.items()}
     # Where a totals or footer word can be: the columns read, 序号, and any left of them.
     left = min(positions.values(), default=0)
-    every = {pos: texts[key] for key, pos in positions.items()} | {
-        pos: values.to_text(body[pos]) for pos in body.columns if pos < left or pos in header.ignored.values()
-    }
+    every = {pos: read.get(pos) or _ColumnText(body[pos]) for pos in body.columns
+             if pos in read or pos < left or pos in header.ignored.values()}
     # A row is blank when none of the columns we read holds anything of its own: a value
     # merged down past the last person is not a row.
-    own = {key: text.where(~filled[positions[key]], None) if filled is not None else text for key, text in texts.items()}
-    keep = pd.DataFrame(own).notna().any(axis=1) if own else pd.Series(False, index=body.index)
-    skipped = _skip_rows(raw, spec, header, body, every, filled, problems)
-    keep &= ~keep.index.isin(skipped)
+    keep = np.zeros(len(body), dtype=bool)
+    for pos, column in read.items():
+        keep |= column.given & ~filled[pos].to_numpy() if filled is not None else column.given
+    skipped = _skip_rows(raw, spec, header, body, {pos: c.hint for pos, c in every.items()}, filled, problems)
+    keep &= ~body.index.isin(skipped)
     body = body[keep]
     texts = {key: text[keep] for key, text in texts.items()}
+    errors = {key: read[pos].error[keep] for key, pos in positions.items()}
 
-    reported = _bad_cells(raw, header, body.index, texts, problems)
+    reported = _bad_cells(raw, header, body.index, texts, errors, problems)
     for key, row in _merged_across(raw, header, body.index, problems):
         texts[key][row] = None  # the copy of a value merged across: reported once, at its range
 
@@ -432,19 +435,20 @@ def validate_sheet(
 _NOT_DATA_HINT = re.compile("合计|总计|小计|累计|" + "|".join(re.escape(w) for w in FOOTER_WORDS))
 
 
-def _skip_rows(raw: RawSheet, spec: Sheet, header: Header, body: pd.DataFrame, every: dict, filled, problems: Problems) -> dict[int, str]:
+def _skip_rows(raw: RawSheet, spec: Sheet, header: Header, body: pd.DataFrame, hints: dict[int, np.ndarray], filled,
+               problems: Problems) -> dict[int, str]:
     """Totals (合计, 总计, 小计, 累计 in 序号, the first text cell or the name cell) and
     signature footers: Excel row → kind. Each is reported; none is ever counted,
     whatever is filled down into it. Only rows with one of those words anywhere are
     looked at cell by cell."""
-    hint = None
-    for pos, text in every.items():
-        hit = values.per_unique(text, lambda v: bool(_NOT_DATA_HINT.search(fold(v)))).fillna(False).astype(bool)
-        if filled is not None:
-            hit &= ~filled[pos]
-        hint = hit if hint is None else hint | hit
-    if hint is None or not hint.any():
+    if not hints:
         return {}
+    hint = np.zeros(len(body), dtype=bool)
+    for pos, hit in hints.items():
+        hint |= hit & ~filled[pos].to_numpy() if filled is not None else hit
+    if not hint.any():
+        return {}
+    hint = pd.Series(hint, index=body.index)
     name_pos = header.positions.get(NAME_COLUMNS.get(spec.key, ""))
     serial_pos = next(iter(header.ignored.values()), None)
     skipped: dict[int, str] = {}
@@ -474,7 +478,24 @@ EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL
 _LIBRE_ERROR = re.compile(r"Err:\d{3}")
 
 
-def _bad_cells(raw: RawSheet, header: Header, rows: pd.Index, texts: dict[str, pd.Series], problems: Problems) -> dict[str, pd.Series]:
+class _ColumnText:
+    """A column's cells as text (``values.to_text``) and, per row, whether it holds
+    anything, a totals or footer word (``_skip_rows``) or an Excel error value
+    (``_bad_cells``): each worked out once per distinct cell of the column."""
+
+    def __init__(self, cells: pd.Series) -> None:
+        codes, texts = values.unique_results(cells, values.cell_text)
+        self.text = pd.Series(texts[codes], index=cells.index, dtype=object)
+        self.given = np.array([t is not None for t in texts], dtype=bool)[codes]
+        # every totals and footer word is Chinese: an ASCII text holds none
+        self.hint = np.array([t is not None and not t.isascii() and bool(_NOT_DATA_HINT.search(fold(t))) for t in texts],
+                             dtype=bool)[codes]
+        self.error = np.array([t is not None and (t in EXCEL_ERRORS or bool(_LIBRE_ERROR.fullmatch(t))) for t in texts],
+                              dtype=bool)[codes]
+
+
+def _bad_cells(raw: RawSheet, header: Header, rows: pd.Index, texts: dict[str, pd.Series], errors: dict[str, np.ndarray],
+               problems: Problems) -> dict[str, pd.Series]:
     """Formulas without a computed value and Excel error values in the columns read:
     errors naming the cell. Returns, per column key, the rows so reported (their cell
     reads as blank, which must not also be called 必填项为空)."""
@@ -483,8 +504,7 @@ def _bad_cells(raw: RawSheet, header: Header, rows: pd.Index, texts: dict[str, p
     for key, pos in header.positions.items():
         flagged = pd.Series(False, index=rows)
         text = texts[key]
-        as_error = values.per_unique(text, lambda v: v in EXCEL_ERRORS or bool(_LIBRE_ERROR.fullmatch(v)))
-        for r in text.index[as_error.fillna(False).astype(bool).to_numpy()]:
+        for r in text.index[errors[key]]:
             problems.add(ERROR, raw.name, int(r), header.written[key], text[r],
                          f"单元格为Excel错误值“{text[r]}”（公式出错），请改正公式或填入数值后再导入",
                          file=raw.file, letter=letter(pos))
@@ -590,7 +610,7 @@ def _title_agrees(raw, header, months: pd.Series, sheet, column, at, problems) -
         if month:
             stated = (month, where)
             break
-    present = set(months.dropna())
+    present = set(months.dropna().unique())
     # A sheet may keep earlier months beside the one its title reports; only a title
     # whose month no row has is a contradiction.
     if stated and present and stated[0] not in present:
@@ -623,41 +643,46 @@ def _parse_column(
     if kind == "id":
         raw = cells[present.index]
         ids, reason = idcard.validate(present)
-        reason[values.is_number_cell(raw)] = idcard.REASON_MANGLED
-        # to_text drops a trailing ".0", which is exactly what marks "451203…000.0" as a number
-        as_written = values.per_unique(raw, lambda v: bool(idcard.MANGLED.fullmatch(str(v).strip())))
-        reason[as_written.astype(bool)] = idcard.REASON_MANGLED
+        # a number cell (Excel's own cell type), or text as Excel shows a number: to_text
+        # drops a trailing ".0", which is exactly what marks "451203…000.0" as a number
+        mangled = values.per_unique(raw, lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool))
+                                    or bool(idcard.MANGLED.fullmatch(str(v).strip())))
+        reason[mangled.fillna(False).astype(bool)] = idcard.REASON_MANGLED
         report(reason.notna(), reason)
         return ids.where(reason.isna()).reindex(text.index)
+    # The steps of the next three kinds run on the column's distinct values (values.distinct).
     if kind == "township":
+        uniques, spread = values.distinct(present)
         mapping = resolver.mapping()
-        mapped = values.per_unique(present, lambda v: mapping.get(values.fold_text(v)))
+        mapped = values.per_unique(uniques, lambda v: mapping.get(values.fold_text(v)))
         bad = mapped.isna()
-        unsafe = values.per_unique(present, lambda v: bool(_UNSAFE_NAME.search(v))).astype(bool)
-        report(bad & unsafe, UNSAFE_NAME)
-        report(bad & ~unsafe, f"未知乡镇（应为{'、'.join(resolver.names)}之一）")
-        return mapped.reindex(text.index)
+        unsafe = values.per_unique(uniques, lambda v: bool(_UNSAFE_NAME.search(v))).astype(bool)
+        report(spread(bad & unsafe), UNSAFE_NAME)
+        report(spread(bad & ~unsafe), f"未知乡镇（应为{'、'.join(resolver.names)}之一）")
+        return spread(mapped).reindex(text.index)
     if kind in ("enum", "yesno"):
         allowed = col.values or (("是", "否") if kind == "yesno" else ())
         table = {fold(v): v for v in allowed} | {fold(k): v for k, v in col.value_aliases.items()}
         if kind == "yesno" and allowed == ("有", "无"):
             table |= {"是": "有", "否": "无"}
-        folded = values.fold_values(present)
+        uniques, spread = values.distinct(present)
+        folded = values.fold_values(uniques)
         mapped = folded.map(table)
         ambiguous = AMBIGUOUS_VALUES.get(col.key, {})
         amb = folded.isin(list(ambiguous))
         if amb.any():
-            report(amb, folded[amb].map(ambiguous))
+            report(spread(amb), spread(folded.where(amb, None).map(ambiguous)))
         bad = mapped.isna() & ~amb
-        report(bad, f"不是允许的值（应为{'、'.join(allowed)}之一）")
+        report(spread(bad), f"不是允许的值（应为{'、'.join(allowed)}之一）")
         if kind == "yesno":
             mapped = mapped.map({"是": True, "有": True, "否": False, "无": False})
-        return mapped.reindex(text.index)
+        return spread(mapped).reindex(text.index)
     if kind == "phone":
-        digits = values.per_unique(present, lambda v: re.sub(r"[-－]", "", values.fold_text(v)))
+        uniques, spread = values.distinct(present)
+        digits = values.per_unique(uniques, lambda v: re.sub(r"[-－]", "", values.fold_text(v)))
         bad = ~values.per_unique(digits, lambda v: bool(MOBILE.fullmatch(v))).astype(bool)
-        report(bad, "手机号码应为11位", WARNING)
-        return digits.reindex(text.index)
+        report(spread(bad), "手机号码应为11位", WARNING)
+        return spread(digits).reindex(text.index)
     if kind == "text":
         out = values.fold_values(text) if col.key == VILLAGE else values.clean_text(text)
         if col.key in NAMES_CHECKED.get(spec_key, ()):

@@ -259,7 +259,7 @@ def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: s
     raw = conn.connection.driver_connection
     driver = type(raw).__module__.partition(".")[0]
     if dialect.name == "postgresql" and driver == "psycopg":
-        _copy(raw, into, _literals(frame, names, log_id, period, _copy_text))
+        _copy(raw, into, _literals(frame, names, log_id, period, _copy_text, _copy_plain))
         return
     if dialect.name in ("mysql", "mariadb") and driver == "pymysql":
         _multi_row(raw, into, _literals(frame, names, log_id, period, _mysql_literal(raw)))
@@ -274,11 +274,12 @@ def _insert(conn: Connection, table, frame: pd.DataFrame, log_id: int, period: s
         conn.exec_driver_sql(sql, rows[start : start + INSERT_BATCH])
 
 
-def _literals(frame: pd.DataFrame, names: list[str], log_id: int, period: str, literal) -> list[np.ndarray]:
+def _literals(frame: pd.DataFrame, names: list[str], log_id: int, period: str, literal, plain=None) -> list[np.ndarray]:
     """Each column as the backend's text for its values, computed once per distinct
     value (a column of 30,000 rows holds a few hundred months, places and amounts):
     the statement or COPY stream is then joined from these arrays without a Python
-    call per cell."""
+    call per cell. ``plain(values)``, if given, may return a column's texts at once
+    (names and ID numbers: tens of thousands of distinct values that need no escape)."""
     n = len(frame)
     out = [np.full(n, literal(v), dtype=object) for v in (log_id, period, True)]
     for name in names[3:]:
@@ -287,7 +288,9 @@ def _literals(frame: pd.DataFrame, names: list[str], log_id: int, period: str, l
             values = col
         else:
             values = pd.Series(col.astype(object).where(col.notna(), None).to_numpy(dtype=object), index=col.index)
-        text = per_unique(values, literal).to_numpy(dtype=object, copy=True)
+        text = plain(values) if plain is not None else None
+        if text is None:
+            text = per_unique(values, literal).to_numpy(dtype=object, copy=True)
         text[pd.isna(values).to_numpy()] = literal(None)
         out.append(text)
     return out
@@ -307,6 +310,17 @@ def _copy_text(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def _copy_plain(values: pd.Series) -> np.ndarray | None:
+    """A column of strings none of which holds a backslash, tab or line break is its own
+    COPY text (``_copy_text`` would return each unchanged); None otherwise."""
+    texts = values.to_numpy(dtype=object, copy=True)
+    given = texts[pd.notna(texts)]
+    if pd.api.types.infer_dtype(given, skipna=False) != "string":
+        return None
+    joined = "".join(given)
+    return None if any(chr(c) in joined for c in _COPY_ESCAPES) else texts
 
 
 COPY_CHUNK = 20_000  # rows per write to the COPY stream
