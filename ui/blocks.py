@@ -13,7 +13,7 @@ import catalogue
 from charts import image_config
 from ledger.present.format import count, delta, show
 from ledger.present.frames import figure_table, label, on_screen
-from ledger.query.statements import month_end
+from ledger.query.statements import WORKSHOP_LINES, month_end, other_workshops
 from ledger.store.figures import BY_KEY, figure
 
 from .data import Ledger, ledger
@@ -131,6 +131,9 @@ def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
                   table=shown.table, title=shown.title, caption=shown.caliber)
     if v.by == "place":
         st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
+    elif v.by == "workshop_month" and len(shown.data) and (rest := int(shown.data["workshops"].max())) > 1:
+        st.caption(plain(f"图中为在岗人数最多的{WORKSHOP_LINES}个车间，其余{rest}个车间合计为虚线“{other_workshops(rest)}”；"
+                         "下表列出全部车间。"))
     elif v.people_on_click:
         points = event.selection.points if event else []
         if points:
