@@ -253,3 +253,17 @@ def test_workshop_chart_draws_the_largest_workshops_and_sums_the_rest(app, sampl
     month = app.query_params["month"]
     resumed = every[(every["month"] == month) & every["resumed_on"].notna()]  # the month's resumed workshops
     assert sorted(table["车间名称"]) == sorted(resumed["name"])
+
+
+def test_sidebar_reads_the_township_list_through_the_query_cache(app, sample_db, monkeypatch):
+    """The township list is read once per data version, not on every rerun."""
+    import ledger.store.townships as townships_module
+
+    stored = townships_module.stored_townships
+    calls = []
+    monkeypatch.setattr(townships_module, "stored_townships", lambda conn: calls.append(1) or stored(conn))
+    for _ in range(3):
+        app.run()
+        assert not app.exception
+    assert len(calls) <= 1
+    assert app.selectbox(key="overview_township").options == ["全区", *townships_module.township_names(sample_db)]
