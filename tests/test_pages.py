@@ -267,3 +267,27 @@ def test_sidebar_reads_the_township_list_through_the_query_cache(app, sample_db,
         assert not app.exception
     assert len(calls) <= 1
     assert app.selectbox(key="overview_township").options == ["全区", *townships_module.township_names(sample_db)]
+
+
+def test_reruns_serve_the_built_charts(app, monkeypatch):
+    """A page's charts are built once and served built on later runs (``Ledger.built``);
+    bench/bench_pages.py's cold runs start without them (``ui.data.forget``)."""
+    import catalogue
+    from ui.data import forget
+
+    real = catalogue.render
+    calls = []
+    monkeypatch.setattr(catalogue, "render", lambda *a, **k: calls.append(a[0].name) or real(*a, **k))
+    forget()
+    app.run()
+    calls.clear()
+    app.switch_page("pages/employment.py").run()
+    assert not app.exception
+    first = list(calls)
+    assert sorted(first) == sorted(v.name for v in catalogue.on("employment"))
+    for _ in range(2):
+        app.switch_page("pages/employment.py").run()
+    assert calls == first
+    forget()
+    app.switch_page("pages/employment.py").run()
+    assert sorted(calls) == sorted(first * 2)
