@@ -467,7 +467,8 @@ def _checks_version() -> str:
     a new version of a check is never answered from an old memo."""
     from ledger.query import statements
 
-    return hashlib.sha256("".join(inspect.getsource(m) for m in (sys.modules[__name__], statements)).encode()).hexdigest()
+    source = "".join(inspect.getsource(m) for m in (sys.modules[__name__], statements))
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def _memo_key(conn, as_of: dt.date, scope: Scope) -> str | None:
