@@ -31,12 +31,13 @@ class PageTime(NamedTuple):
 
 def page_times(url: str, repeat: int = 5, pages=None) -> list[PageTime]:
     """Each page's script (``ui.pages.PAGES`` or ``pages``) on the store at ``url``:
-    once with Streamlit's data cache cleared, then ``repeat`` times warm."""
-    import streamlit as st
+    once with the pages' caches cleared (query results and built charts:
+    ``ui.data.forget``), then ``repeat`` times warm."""
     from streamlit.testing.v1 import AppTest
 
     from ledger.store.config import make_engine
     from tests.signing import sign_in
+    from ui.data import forget
     from ui.pages import PAGES
 
     os.environ["LEDGER_DB_URL"] = url
@@ -46,7 +47,7 @@ def page_times(url: str, repeat: int = 5, pages=None) -> list[PageTime]:
         app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
         sign_in(app, engine, "admin")
         app.run()
-        st.cache_data.clear()
+        forget()
         start = time.perf_counter()
         app.switch_page(page.path).run()
         cold = (time.perf_counter() - start) * 1000

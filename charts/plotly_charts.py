@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from .theme import (
     CATEGORY_NAMES,
     NO_DATA_GREY,
+    OTHER_GREY,
     RAG_COLOURS,
     RAG_LABELS,
     UNIT_NOUNS,
@@ -447,14 +448,19 @@ def progress_bar(df: pd.DataFrame, *, title: str) -> go.Figure:
 
 def workshop_lines(df: pd.DataFrame, *, title: str) -> go.Figure:
     """Each workshop's on-duty headcount month by month (``name``, ``month``, ``on_duty``):
-    one line per workshop in its own colour, months shown as 1月…9月."""
+    one line per workshop in its own colour, months shown as 1月…9月. Rows standing for
+    several workshops (``workshops`` > 1: the sum of those left out of the chart) are
+    one grey dashed line, drawn last."""
     _require(df, ["name", "month", "on_duty"])
     fig = _figure(title, False)
-    frame = df.assign(_m=[_month_key(m) for m in df["month"]], _n=_names(df["name"]))
+    summed = df["workshops"] > 1 if "workshops" in df else pd.Series(False, index=df.index)
+    frame = df.assign(_m=[_month_key(m) for m in df["month"]], _n=_names(df["name"]), _rest=summed)
     months = sorted(set(frame["_m"]))
     labels = dict(zip(months, _month_labels(months)))
-    names = list(dict.fromkeys(frame["_n"]))
-    for name, c in zip(names, colours(names)):
+    own = list(dict.fromkeys(frame.loc[~frame["_rest"], "_n"]))
+    rest = list(dict.fromkeys(frame.loc[frame["_rest"], "_n"]))
+    names = own + rest
+    for name, c in zip(names, colours(own) + [OTHER_GREY] * len(rest)):
         rows = frame[frame["_n"] == name].sort_values("_m", kind="stable")
         vals = _values(rows["on_duty"], False)
         fig.add_trace(
@@ -463,7 +469,7 @@ def workshop_lines(df: pd.DataFrame, *, title: str) -> go.Figure:
                 x=[labels[m] for m in rows["_m"]],
                 y=vals,
                 mode="lines+markers",
-                line=dict(color=c, width=2),
+                line=dict(color=c, width=2, **({"dash": "dash"} if name in rest else {})),
                 marker=dict(color=c, size=7),
                 customdata=[[m, chart_text(name), _show(v, 0, "人")] for m, v in zip(rows["_m"], vals)],
                 hovertemplate="%{customdata[1]}<br>%{x}在岗：%{customdata[2]}<extra></extra>",

@@ -5,13 +5,12 @@ import html
 
 import streamlit as st
 
-import catalogue
 from charts import projector_ranking
 from ledger.present.format import month_label, show
 from ledger.query.request import Request
 from ledger.query.statements import month_end
 from ledger.store.figures import figure
-from ui.blocks import chart
+from ui.blocks import chart, rendered_view
 from ui.data import ledger
 
 PAGE = "screen"
@@ -53,7 +52,7 @@ def board() -> None:
         )
     left, right = st.columns([3, 2])
     with left:
-        ranked = catalogue.render(catalogue.view("employment_rate_ranking"), request, data.read)
+        ranked = data.built(rendered_view, request, "employment_rate_ranking")
         st.echarts_chart(
             # ?township=… marks one township in the ranking (a township head presenting).
             projector_ranking(ranked.data, "labor.employment_rate", title="各乡镇就业率排名", unit="%", dark=True,
@@ -62,7 +61,7 @@ def board() -> None:
             height=560,
         )
     with right:
-        trend = catalogue.render(catalogue.view("employment_rate_trend"), request, data.read, dark=True)
+        trend = data.built(rendered_view, request, "employment_rate_trend", dark=True)
         chart(trend.figure, key=f"{PAGE}_trend", filename=f"宜州区_就业率月度走势_{month}")
     st.caption(f"数据来源：宜州区贫困劳动力就业台账；每{REFRESH.rstrip('m')}分钟自动刷新。")
 

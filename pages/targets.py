@@ -3,10 +3,10 @@ calendar (时间过半、任务过半), red / amber / green, rank, and what is s
 
 import streamlit as st
 
-from charts import completion_gauge, progress_bar
+from charts import completion_gauge
 from ledger.query import request as q
 from ledger.query.targets import year_elapsed
-from ui.blocks import chart, file_stub, page_header
+from ui.blocks import chart, file_stub, page_header, progress_chart
 from ui.data import ledger
 from ui.sidebar import scope_sidebar
 from ui.text import plain
@@ -32,5 +32,5 @@ for indicator, rows, table in indicators:
             key=f"{PAGE}_gauge_{indicator}",
         )
     else:
-        chart(progress_bar(rows, title=f"各乡镇{indicator}完成情况"), key=f"{PAGE}_bar_{indicator}", view=view, data=rows, filename=file_stub(view, f"{indicator}完成情况"))
+        chart(data.built(progress_chart, view.request, indicator), key=f"{PAGE}_bar_{indicator}", view=view, data=rows, filename=file_stub(view, f"{indicator}完成情况"))
     st.dataframe(table, hide_index=True, width="stretch")

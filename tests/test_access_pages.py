@@ -446,3 +446,35 @@ def test_the_audit_log_is_filtered_shows_roles_in_chinese_and_exports(manager_pa
     _ok(at, "filtered")
     shown = at.dataframe[0].value
     assert list(shown["账号"].unique()) == [leader.login] and list(shown["操作"].unique()) == ["查看完整个人信息"]
+
+
+# ---------------------------------------------------------------- built charts
+
+
+def test_built_charts_are_shared_only_within_one_scope_and_rights(store):
+    """``Ledger.built`` keeps a chart per scope and rights (and data version): an admin's
+    district chart is built once for every admin view, never served to a 区领导 (other
+    rights) or to a township head (another scope), and a cleared query cache drops it."""
+    from ledger.query.request import Request, breakdown
+    from ui.data import Ledger, forget
+
+    forget()
+    calls = []
+
+    def build(read, request, key):
+        calls.append((request.scope, request.personal))
+        return read(breakdown, request, (key,), "village" if request.township else "township")
+
+    def built(role, townships=None, township=None):
+        return Ledger(store, account(store, role, townships)).built(build, Request(None, township), "labor.total")
+
+    first = built("admin")
+    assert built("admin") is first and len(calls) == 1
+    assert set(first["township"]) > {HOME, OTHER}
+    assert built("leader") is not first and len(calls) == 2
+    mine = built("township", [HOME], HOME)
+    assert len(calls) == 3 and OTHER not in set(mine["village"]) and calls[-1][0].townships == frozenset({HOME})
+    admin_home = built("admin", None, HOME)
+    assert admin_home is not mine and len(calls) == 4
+    st.cache_data.clear()  # as after a restore or a freeze
+    assert built("admin") is not first and len(calls) == 5

@@ -400,6 +400,16 @@ def test_workshop_lines():
     assert fig.layout.xaxis.categoryarray == ("1月", "2月", "3月")
 
 
+def test_workshop_lines_draw_the_summed_rest_last_grey_and_dashed():
+    rows = pd.DataFrame({"name": ["其他3个车间", "甲车间", "其他3个车间", "甲车间"],
+                         "month": ["2020-01", "2020-01", "2020-02", "2020-02"], "on_duty": [40, 10, 41, 12], "workshops": [3, 1, 3, 1]})
+    fig = workshop_lines(rows, title="扶贫车间在岗人数")
+    assert [t.name for t in fig.data] == ["甲车间", "其他3个车间"]
+    own, rest = fig.data
+    assert list(rest.y) == [40.0, 41.0] and rest.line.dash == "dash" and rest.line.color == theme.OTHER_GREY
+    assert own.line.dash is None and own.line.color == theme.colours(["甲车间"])[0]
+
+
 def test_trend_lines_keep_per_category_colours():
     # A line per township (or per category) keeps the colour that names it ...
     towns = pd.DataFrame({"month": ["2020-01", "2020-02"], "trend.庆远镇": [1, 2], "trend.三岔镇": [3, 4], "trend.洛西镇": [5, 6]})

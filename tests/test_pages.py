@@ -219,3 +219,75 @@ def test_no_table_shows_none(app, township):
             frame = table.value
             blanks = frame.isna() | frame.astype(str).isin(["None", "nan", "<NA>"])
             assert not blanks.any().any(), (page.path, list(frame.columns[blanks.any()]))
+
+
+def test_workshop_chart_draws_the_largest_workshops_and_sums_the_rest(app, sample_db):
+    """At district level the chart has at most WORKSHOP_LINES + 1 lines (the rest summed
+    as one dashed line) whose months add up to every workshop's; the table below still
+    lists every workshop resumed in the month."""
+    import json
+    from collections import Counter
+
+    from ledger.query.statements import WORKSHOP_LINES, other_workshops, workshop_monthly
+
+    every = workshop_monthly(sample_db, lines=None)
+    workshops = every["name"].nunique()
+    assert workshops > WORKSHOP_LINES + 1, "the sample has more workshops than the chart draws"
+    app.run()
+    app.switch_page("pages/workshops.py").run()
+    assert not app.exception
+    specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    lines = next(s for s in specs if "各扶贫车间在岗人数" in s["layout"]["title"]["text"])["data"]
+    rest = workshops - WORKSHOP_LINES
+    assert len(lines) == WORKSHOP_LINES + 1
+    assert lines[-1]["name"] == other_workshops(rest) and lines[-1]["line"]["dash"] == "dash"
+    assert not any("dash" in t["line"] for t in lines[:-1])
+    drawn = Counter()
+    for t in lines:
+        for x, y in zip(t["x"], t["y"]):
+            drawn[x] += y
+    totals = every.groupby("month")["on_duty"].sum()
+    assert dict(drawn) == {f"{int(m[5:])}月": v for m, v in totals.items()}
+    assert any(f"其余{rest}个车间" in c.value for c in app.caption)
+    table = next(d.value for d in app.dataframe if "车间名称" in d.value.columns)
+    month = app.query_params["month"]
+    resumed = every[(every["month"] == month) & every["resumed_on"].notna()]  # the month's resumed workshops
+    assert sorted(table["车间名称"]) == sorted(resumed["name"])
+
+
+def test_sidebar_reads_the_township_list_through_the_query_cache(app, sample_db, monkeypatch):
+    """The township list is read once per data version, not on every rerun."""
+    import ledger.store.townships as townships_module
+
+    stored = townships_module.stored_townships
+    calls = []
+    monkeypatch.setattr(townships_module, "stored_townships", lambda conn: calls.append(1) or stored(conn))
+    for _ in range(3):
+        app.run()
+        assert not app.exception
+    assert len(calls) <= 1
+    assert app.selectbox(key="overview_township").options == ["全区", *townships_module.township_names(sample_db)]
+
+
+def test_reruns_serve_the_built_charts(app, monkeypatch):
+    """A page's charts are built once and served built on later runs (``Ledger.built``);
+    bench/bench_pages.py's cold runs start without them (``ui.data.forget``)."""
+    import catalogue
+    from ui.data import forget
+
+    real = catalogue.render
+    calls = []
+    monkeypatch.setattr(catalogue, "render", lambda *a, **k: calls.append(a[0].name) or real(*a, **k))
+    forget()
+    app.run()
+    calls.clear()
+    app.switch_page("pages/employment.py").run()
+    assert not app.exception
+    first = list(calls)
+    assert sorted(first) == sorted(v.name for v in catalogue.on("employment"))
+    for _ in range(2):
+        app.switch_page("pages/employment.py").run()
+    assert calls == first
+    forget()
+    app.switch_page("pages/employment.py").run()
+    assert sorted(calls) == sorted(first * 2)

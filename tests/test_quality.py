@@ -354,3 +354,40 @@ def test_sample_ledger(sample_db, planted_rows):
         assert set(zip(got["乡镇"], got["姓名"].where(got["姓名"].notna(), None))) <= planted_rows, c.key
         # spread: every planted person (or workshop finding) in a township of its own
         assert got["乡镇"].nunique() == len(got.drop_duplicates(["乡镇", "证件号码"])), c.key
+
+
+def test_summary_is_kept_per_state_of_the_ledger(engine, tmp_path, monkeypatch):
+    """The first summary of a state of the ledger (date, scope) runs the checks and keeps
+    the counts; later ones read them. Rebuilt summaries drop them, an import is a new
+    state, and a caller's own connection (maybe inside a write) is never answered from them."""
+    from ledger.store import summaries
+
+    load(engine, tmp_path, planted_sheets())
+    first = quality.summary(engine, AS_OF)
+    mine = quality.summary(engine, AS_OF, scope=Scope.of(FL))
+    assert counts(first) == expected_counts(PLANTED)
+
+    real = quality.Context
+
+    def no_checks(*args):
+        raise AssertionError("the checks ran again")
+
+    monkeypatch.setattr(quality, "Context", no_checks)
+    assert quality.summary(engine, AS_OF).equals(first)
+    assert quality.summary(engine, AS_OF, scope=Scope.of(FL)).equals(mine)
+    with pytest.raises(AssertionError, match="ran again"):
+        quality.summary(engine, dt.date(2020, 8, 31))  # another date
+    with engine.connect() as conn, pytest.raises(AssertionError, match="ran again"):
+        quality.summary(conn, AS_OF)
+    with engine.begin() as conn:
+        summaries.rebuild(conn)
+    with pytest.raises(AssertionError, match="ran again"):
+        quality.summary(engine, AS_OF)
+
+    monkeypatch.setattr(quality, "Context", real)
+    assert quality.summary(engine, AS_OF).equals(first)  # kept again
+    load(engine, tmp_path, clean_sheets())  # the labourers replaced: their problems are gone
+    after = quality.summary(engine, AS_OF)
+    with engine.connect() as conn:
+        assert after.equals(quality.summary(conn, AS_OF))  # as the checks find it on the detail
+    assert counts(after) != counts(first)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from ledger.access.masking import mask_id as masked_id
@@ -439,15 +440,60 @@ def test_masked_phone(value, masked):
 
 def test_workshop_monthly(db):
     got = workshop_monthly(db, SEPT)
-    assert list(got.columns) == ["name", "township", "month", "on_duty", "poor_on_duty", "resumed_on"]
+    assert list(got.columns) == ["name", "township", "month", "on_duty", "poor_on_duty", "resumed_on", "workshops"]
     assert [tuple(r) for r in got.itertuples(index=False)] == [
-        ("车间X", A, "2020-07", 20, 5, dt.date(2020, 3, 1)),
-        ("车间X", A, "2020-09", 22, 6, dt.date(2020, 3, 1)),
-        ("车间Y", B, "2020-07", 10, 2, None),
-        ("车间Y", B, "2020-09", 12, 3, dt.date(2020, 9, 10)),
+        ("车间X", A, "2020-07", 20, 5, dt.date(2020, 3, 1), 1),
+        ("车间X", A, "2020-09", 22, 6, dt.date(2020, 3, 1), 1),
+        ("车间Y", B, "2020-07", 10, 2, None, 1),
+        ("车间Y", B, "2020-09", 12, 3, dt.date(2020, 9, 10), 1),
     ]
     assert list(workshop_monthly(db, AUG, township=B)["month"]) == ["2020-07"]
     assert workshop_monthly(db, SEPT, scope=Scope.of(C)).empty
+    # One workshop more than the lines is drawn as itself, not as 其他1个车间.
+    assert workshop_monthly(db, SEPT, lines=1).equals(got)
+    summed = workshop_monthly(db, SEPT, lines=0)
+    assert [tuple(r) for r in summed.itertuples(index=False)] == [
+        ("其他2个车间", None, "2020-07", 30, 7, None, 2),
+        ("其他2个车间", None, "2020-09", 34, 9, None, 2),
+    ]
+
+
+# Five workshops: ranked by September's headcount, a tie (Q, R: 8) broken by the
+# year's (R: 8 + 9), then by township and name (S, T: no September row, same year).
+WORKSHOPS_FIVE = {
+    "扶贫车间台账": [
+        WORKSHOP_HEADER,
+        ["2020-08", "车间P", B, "三岔村", None, 30, 3],
+        ["2020-08", "车间Q", A, "城东村", None, 1, 0],
+        ["2020-08", "车间R", A, "城东村", None, 9, 1],
+        ["2020-08", "车间S", A, "城西村", None, 4, 1],
+        ["2020-08", "车间T", A, "城西村", None, 4, 2],
+        ["2020-09", "车间P", B, "三岔村", "2020-09-01", 25, 2],
+        ["2020-09", "车间Q", A, "城东村", None, 8, 1],
+        ["2020-09", "车间R", A, "城东村", None, 8, 0],
+    ],
+}
+
+
+def test_workshop_monthly_keeps_the_largest_and_sums_the_rest(engine, tmp_path):
+    outcome = read_and_import(engine, write_workbook(tmp_path / "five.xlsx", WORKSHOPS_FIVE), user="t")
+    assert outcome.ok, [str(p) for p in outcome.errors]
+    got = workshop_monthly(engine, SEPT, lines=2)
+    assert [tuple(None if pd.isna(v) else v for v in r) for r in got.itertuples(index=False)] == [
+        ("车间R", A, "2020-08", 9, 1, None, 1),
+        ("车间R", A, "2020-09", 8, 0, None, 1),
+        ("车间P", B, "2020-08", 30, 3, None, 1),
+        ("车间P", B, "2020-09", 25, 2, dt.date(2020, 9, 1), 1),
+        ("其他3个车间", None, "2020-08", 9, 3, None, 3),
+        ("其他3个车间", None, "2020-09", 8, 1, None, 3),
+    ]
+    every = workshop_monthly(engine, SEPT, lines=None)
+    assert len(set(every["name"])) == 5
+    totals = ["on_duty", "poor_on_duty"]
+    assert got.groupby("month")[totals].sum().equals(every.groupby("month")[totals].sum())
+    # August: Q is last, S and T tie on the month and the year, and 城西村's S comes first.
+    aug = workshop_monthly(engine, AUG, lines=3)
+    assert list(dict.fromkeys(aug["name"])) == ["车间R", "车间S", "车间P", "其他2个车间"]
 
 
 # --- The full sample: consistency ----------------------------------------------------

@@ -10,10 +10,11 @@ import zlib
 import streamlit as st
 
 import catalogue
-from charts import image_config
+from charts import image_config, progress_bar
 from ledger.present.format import count, delta, show
 from ledger.present.frames import figure_table, label, on_screen
-from ledger.query.statements import month_end
+from ledger.query import request as q
+from ledger.query.statements import WORKSHOP_LINES, month_end, other_workshops
 from ledger.store.figures import BY_KEY, figure
 
 from .data import Ledger, ledger
@@ -110,6 +111,19 @@ def file_stub(view: View, what: str) -> str:
     return f"{view.place.replace(' ', '_')}_{what}_{view.month_label}"
 
 
+def rendered_view(read, request, name: str, **style) -> catalogue.Shown:
+    """The catalogue's view ``name`` rendered (rows, figure, table), as
+    ``Ledger.built`` calls a builder: built once for every session that asks the same."""
+    return catalogue.render(catalogue.view(name), request, read, **style)
+
+
+def progress_chart(read, request, indicator: str):
+    """目标考核's bar of each township's progress on ``indicator``, as ``Ledger.built``
+    calls a builder."""
+    rows = next(rows for name, rows, _ in read(q.targets, request) if name == indicator)
+    return progress_bar(rows, title=f"各乡镇{indicator}完成情况")
+
+
 def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
     """One chart of the catalogue. A ranked one drills down on a click (townships → a
     township's villages → at village level, the people behind the figure); a category
@@ -124,13 +138,16 @@ def catalogue_chart(page: str, data: Ledger, view: View, name: str) -> None:
         else:
             st.info(f"“{figure(key).label}”是汇总数，没有逐人名单；可在“总览”查看本村劳动力名单。")
         return
-    shown = catalogue.render(v, view.request, data.read)
+    shown = data.built(rendered_view, view.request, name)
     widget = pick_key(page, shown.category, v.keys[0]) if v.by == "place" else f"{page}_{v.name}"
     stub = file_stub(view, shown.title.removeprefix(view.place).removeprefix(view.request.title_place))
     event = chart(shown.figure, key=widget, filename=stub, select=v.by == "place" or v.people_on_click, view=view,
                   table=shown.table, title=shown.title, caption=shown.caliber)
     if v.by == "place":
         st.caption("点击柱形可查看下一级（乡镇 → 村 → 人员名单）。")
+    elif v.by == "workshop_month" and len(shown.data) and (rest := int(shown.data["workshops"].max())) > 1:
+        st.caption(plain(f"图中为在岗人数最多的{WORKSHOP_LINES}个车间，其余{rest}个车间合计为虚线“{other_workshops(rest)}”；"
+                         "下表列出全部车间。"))
     elif v.people_on_click:
         points = event.selection.points if event else []
         if points:

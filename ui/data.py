@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from dataclasses import replace
 
 import streamlit as st
@@ -70,6 +71,39 @@ def _cached(url: str, version: int, name: str, request: Request, args: tuple, _f
     return _fn(_engine(url), request, *args)
 
 
+# One token, so max_entries=1 and max_size=1KB (32 hex digits).
+@st.cache_data(show_spinner=False, max_entries=1, max_size="1KB")
+def _generation() -> str:
+    """A token that lives as long as the query cache: ``st.cache_data.clear()`` (after a
+    restore or a freeze, in a test) makes a new one, so charts built from the results
+    it dropped are not served again."""
+    return uuid.uuid4().hex
+
+
+# Built charts (plotly figures, pyecharts options, a catalogue view rendered with its
+# rows and table), shared by every session: building one costs more page CPU than
+# reading its cached rows (~0.5 s of a figure page's view), and the server's CPU is what
+# 20 concurrent sessions wait on. Keyed like the query cache (URL, data version, the
+# bound request: scope, rights, month, place, filters) and by the chart and its style,
+# so no account is shown a chart of a scope or rights not its own. A resource, not
+# data: served as the object itself, never copied, so no caller may change it
+# (st.plotly_chart and the image exports copy before they touch). max_entries=128:
+# ~20 pages' views of ~5 charts, the last few dozen distinct views; ttl=1h reaps
+# entries of replaced data versions.
+@st.cache_resource(show_spinner=False, max_entries=128, ttl=3600)
+def _built(url: str, version: int, generation: str, name: str, request: Request, args: tuple, style: tuple,
+           _build, _read):
+    """``name`` (the builder's module and name) keys the cache; ``_build``, ``_read`` are not hashed."""
+    return _build(_read, request, *args, **dict(style))
+
+
+def forget() -> None:
+    """Drop every cached query result and built chart (not the engines): the next view
+    starts cold, as after a restart (bench/bench_pages.py's cold runs)."""
+    st.cache_data.clear()
+    _built.clear()
+
+
 REVEALED = "revealed_lists"  # lists a 区领导 revealed in this session, with a reason
 OPENED = "opened_lists"  # people-level lists already in the audit log for this session
 
@@ -97,6 +131,16 @@ class Ledger:
         another that takes the request after the engine), cached."""
         request = self.bound(request)
         return _cached(self.url, self.version, f"{fn.__module__}.{fn.__qualname__}", request, args, fn)
+
+    def built(self, build, request: Request, *args, **style):
+        """``build(read, request, *args, **style)``: a chart built from rows this ledger
+        reads (``read`` is ``self.read``), kept built for every session that asks the
+        same (``_built``). ``build`` may depend on nothing but its arguments and the rows
+        it reads; it gets the request bound to the account, without the account's name
+        (a chart does not show it), so accounts of one scope and rights share it."""
+        request = replace(self.bound(request), viewer=None)
+        return _built(self.url, self.version, _generation(), f"{build.__module__}.{build.__qualname__}", request, args,
+                      tuple(sorted(style.items())), build, self.read)
 
     def run(self, fn, request: Request, *args, what: str | None = None, **kwargs):
         """``fn(engine, request, *args, **kwargs)`` (an export) uncached, reading the

@@ -21,10 +21,9 @@ import streamlit as st
 
 from ledger.present.caliber import basis_text, caliber
 from ledger.present.format import month_label
-from ledger.query.request import Basis, Request, villages
+from ledger.query.request import Basis, Request, townships, villages
 from ledger.query.statements import month_end
 from ledger.store.freezes import latest_freeze
-from ledger.store.townships import township_names
 
 from .data import Ledger
 from .text import plain
@@ -79,7 +78,7 @@ class View:
 def townships_of(data: Ledger) -> list[str]:
     """The sidebar's choices: 全区 and every township for a district role, only its own
     townships for a township head (the query layer would return nothing of the others)."""
-    names = township_names(data.engine)
+    names = data.read(townships, Request(None))
     scope = data.bound(Request(None)).scope
     if scope.is_district:
         return [ALL] + names

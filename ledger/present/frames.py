@@ -29,6 +29,7 @@ def label(column: str) -> str:
         "indicator": "指标", "key": "指标代码", "target": "目标", "actual": "完成", "completion": "完成率（%）",
         "pace": "进度要求（%）", "status": "状态", "rag": "红黄绿", "needed_per_month": "剩余各月每月需完成",
         "on_duty": "在岗人数（人）", "poor_on_duty": "其中贫困劳动力（人）", "resumed_on": "复工日期",
+        "workshops": "车间数（个）",
     }
     if column in fixed:
         return fixed[column]

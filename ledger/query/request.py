@@ -27,6 +27,7 @@ from ledger.query import statements
 from ledger.query import targets as targets_module
 from ledger.query.statements import FigureSet, Scope
 from ledger.store.figures import figure as figure_of
+from ledger.store.townships import township_names
 from ledger.store.versions import as_recorded
 from loaders.townships import DISTRICT
 
@@ -154,6 +155,14 @@ def monthly(engine, request: Request, keys, cumulative: bool = True) -> pd.DataF
             engine, list(keys), request.as_of, scope=request.scope, township=request.township,
             poor_only=request.poor_only, cumulative=cumulative,
         )
+
+
+def townships(engine, request: Request) -> list[str]:
+    """Every township of the district in code order (today's 行政区划 list, or the
+    configuration's), whoever asks: the sidebar narrows it to the account's. A request
+    function so the pages read it through their cache (an import that changes the list
+    is a new data version)."""
+    return township_names(engine)
 
 
 def villages(engine, request: Request) -> list[str]:

@@ -72,6 +72,11 @@ def own(engine) -> Iterator[Connection]:
         _OWN.reset(token)
 
 
+def keeps_memos() -> bool:
+    """Whether a memo may be kept from the connection being read (``own``'s)."""
+    return _OWN.get()
+
+
 @dataclass(frozen=True)
 class Plan:
     """The slices to read per sheet (period → import id) and each snapshot's month."""
@@ -301,7 +306,7 @@ def memo_read(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: 
     """A distinct count over the months of a year from its memo: the count attributed by
     village for exactly these slices, computed once (``compute``) and kept, since the
     slices never change. False when it cannot be kept (a preview's rolled-back slices)."""
-    if not _OWN.get() or any(i <= 0 for i in slices.values()):
+    if not keeps_memos() or any(i <= 0 for i in slices.values()):
         return False
     # whether a blank trainee is poor is read from the labourer sheet: its slices are
     # part of what the count depends on

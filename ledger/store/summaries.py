@@ -194,6 +194,23 @@ memo = Table(
     **MYSQL,
 )
 
+# The 数据质量 page's counts (``ledger.query.quality.summary``) for one state of the
+# ledger, date, scope and version of the checks (``digest``): the row checks read the
+# whole detail (5 s at scale 10), and a state never changes once written.
+quality_done = Table(
+    "ledger_quality_memo_done", metadata,
+    Column("digest", String(64), primary_key=True),
+    **MYSQL,
+)
+quality_memo = Table(
+    "ledger_quality_memo", metadata,
+    Column("digest", String(64), nullable=False, index=True),
+    Column("check_key", String(40), nullable=False),
+    Column("township", String(40)),
+    Column("n", BigInteger, nullable=False),
+    **MYSQL,
+)
+
 summarised = Table(
     "ledger_sum_slices", metadata,
     Column("sheet", String(20), primary_key=True),
@@ -204,7 +221,8 @@ summarised = Table(
 )
 
 TABLES = (*SHEET_SUMS.values(), *BY_SUMS.values(), distinct_sums, entities, values)
-MEMOS = (memo, memo_done)  # derived from TABLES; emptied whenever those are rewritten or pruned
+# derived from TABLES or the detail; emptied whenever those are rewritten or pruned
+MEMOS = (memo, memo_done, quality_memo, quality_done)
 
 
 @cache
