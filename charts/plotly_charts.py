@@ -459,9 +459,10 @@ def workshop_lines(df: pd.DataFrame, *, title: str) -> go.Figure:
     labels = dict(zip(months, _month_labels(months)))
     own = list(dict.fromkeys(frame.loc[~frame["_rest"], "_n"]))
     rest = list(dict.fromkeys(frame.loc[frame["_rest"], "_n"]))
-    names = own + rest
-    for name, c in zip(names, colours(own) + [OTHER_GREY] * len(rest)):
-        rows = frame[frame["_n"] == name].sort_values("_m", kind="stable")
+    # a line is a (name, summed or not) pair: a workshop that happens to be called 其他N个车间 keeps its own line
+    lines = [(n, False) for n in own] + [(n, True) for n in rest]
+    for (name, summed_line), c in zip(lines, colours(own) + [OTHER_GREY] * len(rest)):
+        rows = frame[(frame["_n"] == name) & (frame["_rest"] == summed_line)].sort_values("_m", kind="stable")
         vals = _values(rows["on_duty"], False)
         fig.add_trace(
             go.Scatter(
@@ -469,7 +470,7 @@ def workshop_lines(df: pd.DataFrame, *, title: str) -> go.Figure:
                 x=[labels[m] for m in rows["_m"]],
                 y=vals,
                 mode="lines+markers",
-                line=dict(color=c, width=2, **({"dash": "dash"} if name in rest else {})),
+                line=dict(color=c, width=2, **({"dash": "dash"} if summed_line else {})),
                 marker=dict(color=c, size=7),
                 customdata=[[m, chart_text(name), _show(v, 0, "人")] for m, v in zip(rows["_m"], vals)],
                 hovertemplate="%{customdata[1]}<br>%{x}在岗：%{customdata[2]}<extra></extra>",
@@ -480,4 +481,4 @@ def workshop_lines(df: pd.DataFrame, *, title: str) -> go.Figure:
         yaxis=_value_axis(_value_axis_title("人", "在岗人数")),
         showlegend=True,
     )
-    return fig if names else _no_data(fig, False)
+    return fig if lines else _no_data(fig, False)

@@ -410,6 +410,15 @@ def test_workshop_lines_draw_the_summed_rest_last_grey_and_dashed():
     assert own.line.dash is None and own.line.color == theme.colours(["甲车间"])[0]
 
 
+def test_a_workshop_named_like_the_summed_line_keeps_its_own_line():
+    rows = pd.DataFrame({"name": ["其他3个车间", "其他3个车间"], "month": ["2020-01", "2020-01"], "on_duty": [7, 40],
+                         "workshops": [1, 3]})
+    fig = workshop_lines(rows, title="扶贫车间在岗人数")
+    own, rest = fig.data
+    assert (list(own.y), own.line.dash) == ([7.0], None)
+    assert (list(rest.y), rest.line.dash) == ([40.0], "dash")
+
+
 def test_trend_lines_keep_per_category_colours():
     # A line per township (or per category) keeps the colour that names it ...
     towns = pd.DataFrame({"month": ["2020-01", "2020-02"], "trend.庆远镇": [1, 2], "trend.三岔镇": [3, 4], "trend.洛西镇": [5, 6]})
