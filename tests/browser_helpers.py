@@ -239,10 +239,16 @@ _COUNT_RUNS_JS = """() => {
   window.__runs = 0;
   if (window.__runObserver) return;
   const app = document.querySelector('[data-testid="stApp"]');
-  window.__runObserver = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__runs++;
+  // Each record holds the value before its change, so the values a batch went through are
+  // the old values of the records after the first, then the value now: a run that starts
+  // and ends within one batch (a fast server) is still counted.
+  window.__runObserver = new MutationObserver(records => {
+    const after = records.slice(1).map(r => r.oldValue);
+    after.push(app.getAttribute('data-test-script-state'));
+    window.__runs += after.filter(v => v === 'running').length;
   });
-  window.__runObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  window.__runObserver.observe(app, {attributes: true, attributeOldValue: true,
+                                     attributeFilter: ['data-test-script-state']});
 }"""
 _LEFT_OR_ERROR_JS = """t => { const h = document.querySelector('[data-testid="stMain"] h1');
   const err = document.querySelector('[data-testid="stMain"] [data-testid="stAlertContentError"]');
