@@ -18,29 +18,24 @@ from tests.browser_helpers import (
     PHONE,
     TALL,
     TOWNSHIPS,
-    Guard,
     bars,
     chart_title,
     click_bar,
-    exception_texts,
     grid_column,
     grid_rowcount,
+    guarded_page,
     headings,
     horizontal_overflow,
-    is_local,
     launch_chromium,
     metric_value,
     path_of,
     plotly_chart_titled,
     query,
-    record_toasts,
     select_value,
-    sign_in,
     start_streamlit,
     stop,
     toast_text,
     url_path,
-    wait_ready,
     x_ticks,
 )
 from tests.conftest import ROOT
@@ -69,38 +64,9 @@ def shots(tmp_path_factory):
     return tmp_path_factory.mktemp("browser_shots")
 
 
-class Tab:
-    """One browser page with its guard: open() loads a dashboard URL and checks it."""
-
-    def __init__(self, page, base: str, guard: Guard, server):
-        self.page, self.base, self.guard, self.server = page, base, guard, server
-
-    def open(self, path: str = "/"):
-        self.page.goto(self.base + path)
-        self.ready()
-        return self.page
-
-    def ready(self):
-        wait_ready(self.page)
-        self.assert_clean()
-
-    def assert_clean(self):
-        errors = exception_texts(self.page)
-        assert not errors, f"st.exception on {self.page.url}: {errors}\nserver log:\n{self.server.log_tail()}"
-        assert not self.guard.outside, f"requests left 127.0.0.1: {self.guard.outside}"
-
-
 def _tab(browser, server, viewport, role="admin"):
     """A guarded page signed in as the test account of ``role`` (a 数据管理员: every page)."""
-    context = browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
-    sign_in(context, server, role)
-    record_toasts(context)
-    guard = Guard()
-    context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))
-    page = context.new_page()
-    page.on("websocket", lambda ws: None if is_local(ws.url) else guard.outside.append(f"WS {ws.url}"))
-    page.set_default_timeout(30_000)
-    return context, Tab(page, server.base, guard, server)
+    return guarded_page(browser, server, viewport, role=role)
 
 
 @pytest.fixture
