@@ -191,6 +191,31 @@ def test_an_import_is_made_by_the_signed_in_account_and_audited(own_store, tmp_p
     assert "导入成功" in log.iloc[0]["说明"]
 
 
+def test_after_an_import_the_quality_page_opens_from_the_checks_run_by_the_import(own_store, tmp_path):
+    """The import page runs the 13 checks once it has imported; the 数据质量 page then
+    reads their counts from the memo (no checks of its own: no new memo entry)."""
+    from sqlalchemy import func, select
+
+    from ledger.store.summaries import quality_done
+    from tests.fixtures_ledger import small_labor, write_workbook
+
+    def kept() -> int:
+        with own_store.connect() as conn:
+            return conn.execute(select(func.count()).select_from(quality_done)).scalar()
+
+    before = kept()
+    book = write_workbook(tmp_path / "九月.xlsx", {"劳动力就业台账": small_labor("2020-09", 3, start=71)})
+    app = _upload(_page("pages/intake.py", own_store), "九月.xlsx", book.read_bytes())
+    app.button(key="intake_confirm").click().run()
+    assert not app.exception and kept() == before + 1
+    st.cache_data.clear()
+    page = _page("pages/quality.py", own_store)
+    assert kept() == before + 1, "the quality page ran the checks again instead of reading the import's"
+    shown = page.dataframe[0].value
+    district = quality.summary(own_store)
+    assert list(shown["问题数"]) == list(district.loc[district["乡镇"] == "全区", "问题数"])
+
+
 def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path):
     """Freeze September, then a correction replaces the month: the overview shows today's
     figures by default and, on 已报送数据, exactly the figures that were reported."""
