@@ -297,15 +297,16 @@ def page_rows(backend: str, scale: int, url: str, repeat: int) -> list[Row]:
     return out
 
 
-def load_rows(backend: str, scale: int, url: str, seconds: float, client: str) -> list[Row]:
+def load_rows(backend: str, scale: int, url: str, seconds: float, client: str, servers: int = 1) -> list[Row]:
     from bench_load import run
 
-    r = run(url, SESSIONS, seconds, floor_seconds=min(seconds, 40), client=client)
+    r = run(url, SESSIONS, seconds, floor_seconds=min(seconds, 40), client=client, servers=servers)
+    on = f"，{servers}个进程" if servers > 1 else ""
     mb = 2**20
     return [
-        Row(backend, scale, f"{SESSIONS}个会话后服务器内存", (r.rss_all or r.rss_peak) / mb, r.rss_one / mb, "MB",
+        Row(backend, scale, f"{SESSIONS}个会话后服务器内存{on}", (r.rss_all or r.rss_peak) / mb, r.rss_one / mb, "MB",
             note=f"峰值 {r.rss_peak / mb:.0f} MB"),
-        Row(backend, scale, f"{SESSIONS}个会话 页面时间 p95（{client}，{len(r.load.times)}次，错误{len(r.load.errors)}）",
+        Row(backend, scale, f"{SESSIONS}个会话 页面时间 p95（{client}{on}，{len(r.load.times)}次，错误{len(r.load.errors)}）",
             r.load.p95, r.floor.p95, "s", target="≤ 3 s"),
         Row(backend, scale, f"{SESSIONS}个会话 服务器 CPU 每次页面", r.load.cpu_per_view, r.floor.cpu_per_view, "s"),
     ]
@@ -325,6 +326,8 @@ def main() -> int:
     parser.add_argument("--load-client", choices=["browser", "protocol"], default="protocol",
                         help="bench_load's client for --load-seconds (default protocol: the server's memory and time, "
                              "the cores left to it)")
+    parser.add_argument("--load-servers", type=int, default=1,
+                        help="Streamlit processes for --load-seconds (bench_load --servers; default 1)")
     parser.add_argument("--budget-minutes", type=float, default=20, help="skip a combination estimated longer (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the databases (their URLs are printed)")
     parser.add_argument("--existing", action="append", default=[], metavar="BACKEND:SCALE:URL",
@@ -374,7 +377,7 @@ def main() -> int:
                     if not args.no_pages:
                         rows += page_rows(backend, scale, db.url, args.repeat)
                     if args.load_seconds:
-                        rows += load_rows(backend, scale, db.url, args.load_seconds, args.load_client)
+                        rows += load_rows(backend, scale, db.url, args.load_seconds, args.load_client, args.load_servers)
                     rest_per_district = (time.perf_counter() - start) / scale
                 finally:
                     if args.keep:
@@ -391,7 +394,7 @@ def main() -> int:
         if not args.no_pages:
             rows += page_rows(backend, int(scale), url, args.repeat)
         if args.load_seconds:
-            rows += load_rows(backend, int(scale), url, args.load_seconds, args.load_client)
+            rows += load_rows(backend, int(scale), url, args.load_seconds, args.load_client, args.load_servers)
     print("\n".join(format_table(rows)))
     print("\n下限：导入 = python-calamine 读完工作簿全部工作表；指标和分组 = 手写的一条 SQL（劳动力明细表，"
           "is_current 且当月，GROUP BY 乡镇/村）；人员名单 = 该村明细行的 SELECT *；页面 = 只写一个标题的脚本；"
