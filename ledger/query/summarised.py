@@ -31,6 +31,7 @@ from ledger.store.summaries import (
     BY_SUMS,
     SHEET_SUMS,
     SNAPSHOT,
+    TOWN_SUMS,
     columns_of,
     distinct_column,
     distinct_sums,
@@ -144,7 +145,7 @@ def poor_rows(sheet: str, s, poor_ids=None):
 
 def _poor_listed():
     """The labourer sheet's poor among the blank trainees, as a subquery (through the ID index)."""
-    labor, sums = DATA["labor"], SHEET_SUMS["training"]
+    labor, sums = DATA["labor"], TOWN_SUMS["training"]  # the same trainees as by village, fewer rows
     blank = select(sums.c.trainee).where(sums.c.poor_mark == "?")
     return select(labor.c.id_number).where(labor.c.id_number.in_(blank), current(labor), labor.c.is_poor.is_(True))
 
@@ -156,7 +157,7 @@ def poor_blank_trainees(conn: Connection, slices: dict[str, int]):
     """The blank trainees of these training slices whom the labourer sheet has as poor:
     a tuple of ID numbers (usually none: then nothing is looked up at all), or the
     subquery when there are many."""
-    sums = SHEET_SUMS["training"]
+    sums = TOWN_SUMS["training"]
     blank = [r[0] for r in conn.execute(
         select(sums.c.trainee).where(sums.c.poor_mark == "?", in_slices(sums, slices)).distinct())]
     if not blank:
@@ -194,7 +195,7 @@ def additive(conn: Connection, sheet: str, figs: list[Figure], slices: dict[str,
              poor_only: bool, as_of: dt.date, raws, extra=()) -> None:
     """Counts, sums and means of one sheet: ``raws[group][key]`` as the detail gives.
     ``extra`` (label, column of the summary) adds groups (the period)."""
-    s = SHEET_SUMS[sheet] if by in (None, "township", "village") else BY_SUMS[sheet]
+    s = {None: TOWN_SUMS, "township": TOWN_SUMS, "village": SHEET_SUMS}.get(by, BY_SUMS)[sheet]
     grain, grouped = _grain(s, by, extra, sheet)
     poor = poor_rows(sheet, s, poor_blank_trainees(conn, slices) if sheet == "training" else None)
     aggs = []
@@ -288,7 +289,7 @@ def bare(fig: Figure) -> Figure:
 
 def bands(conn: Connection, slices: dict[str, int], by: str | None, scope: Scope, poor_only: bool) -> dict[tuple, int]:
     """已就业 labourers per 月收入 band, by nothing or township: {(township?, band): people}."""
-    s = SHEET_SUMS["labor"]
+    s = TOWN_SUMS["labor"]
     grain = [s.c.township] if by == "township" else []
     where = [in_slices(s, slices), scope.clause(s.c.township)] + ([poor_rows("labor", s)] if poor_only else [])
     sums = [func.coalesce(func.sum(s.c[f"band{i}"]), 0) for i in range(len(BANDS))]
