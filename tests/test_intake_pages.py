@@ -216,6 +216,22 @@ def test_after_an_import_the_quality_page_opens_from_the_checks_run_by_the_impor
     assert list(shown["问题数"]) == list(district.loc[district["乡镇"] == "全区", "问题数"])
 
 
+def test_checks_that_fail_after_an_import_leave_the_import_and_say_so(own_store, tmp_path, monkeypatch):
+    from tests.fixtures_ledger import small_labor, write_workbook
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("checks failed")
+
+    monkeypatch.setattr(quality, "summary", broken)
+    book = write_workbook(tmp_path / "九月.xlsx", {"劳动力就业台账": small_labor("2020-09", 3, start=71)})
+    app = _upload(_page("pages/intake.py", own_store), "九月.xlsx", book.read_bytes())
+    app.button(key="intake_confirm").click().run()
+    assert not app.exception
+    said = " ".join(s.value for s in app.success)
+    assert "导入成功" in said and "数据质量检查没有完成" in said, said
+    assert history(own_store)[0]["filename"] == "九月.xlsx"
+
+
 def test_a_frozen_month_can_be_shown_as_reported_or_current(own_store, tmp_path):
     """Freeze September, then a correction replaces the month: the overview shows today's
     figures by default and, on 已报送数据, exactly the figures that were reported."""
