@@ -193,9 +193,6 @@ class Session:
     def cookies(self, *urls):
         return self.owner.context.cookies(*urls)
 
-    def clear_cookies(self) -> None:
-        self.owner.context.clear_cookies()
-
     def add_init_script(self, script: str) -> None:
         """Init scripts stay on the profile: each is added once (they only record)."""
         if script not in self.owner.scripts:

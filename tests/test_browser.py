@@ -64,14 +64,9 @@ def shots(tmp_path_factory):
     return tmp_path_factory.mktemp("browser_shots")
 
 
-def _tab(browser, server, viewport, role="admin"):
-    """A guarded page signed in as the test account of ``role`` (a 数据管理员: every page)."""
-    return guarded_page(browser, server, viewport, role=role)
-
-
 @pytest.fixture
 def tab(browser, server):
-    context, t = _tab(browser, server, TALL)
+    context, t = guarded_page(browser, server, TALL)  # a 数据管理员: every page
     yield t
     t.assert_clean()  # a last look: late requests or an exception drawn after the test's checks
     context.close()
@@ -80,7 +75,7 @@ def tab(browser, server):
 @pytest.fixture
 def leader_tab(browser, server):
     """Signed in as a 区领导: every township, people masked."""
-    context, t = _tab(browser, server, TALL, role="leader")
+    context, t = guarded_page(browser, server, TALL, role="leader")
     yield t
     t.assert_clean()
     context.close()
@@ -88,7 +83,7 @@ def leader_tab(browser, server):
 
 @pytest.fixture
 def phone(browser, server):
-    context, t = _tab(browser, server, PHONE)
+    context, t = guarded_page(browser, server, PHONE)
     yield t
     t.assert_clean()
     context.close()

@@ -349,7 +349,8 @@ def _by_township(v: Table, period: str, import_id: int):
     """The slice's by-village rows summed by township: read after they are written (the
     statements run in order), so both levels hold the same numbers by construction."""
     keys = [v.c.township, v.c.poor_mark, v.c.trainee] + ([v.c.resumed_on] if "resumed_on" in v.c else [])
-    sums = [func.coalesce(func.sum(c), 0) for c in v.c if c.name not in {"period", "import_id", "village"} | {k.name for k in keys}]
+    kept = {"period", "import_id", "village"} | {k.name for k in keys}
+    sums = [func.coalesce(func.sum(c), 0) for c in v.c if c.name not in kept]
     head = [literal(period, String(7)).label("period"), literal(import_id, Integer).label("import_id")]
     return (select(*head, v.c.township, null().label("village"), *keys[1:], *sums)
             .where(v.c.period == period, v.c.import_id == import_id).group_by(*keys))
