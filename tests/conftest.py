@@ -255,6 +255,8 @@ def _production_argon2_if_marked(request, light_argon2):
 
 
 def pytest_configure(config):
+    if _is_controller(config):  # before the workers start, so that they inherit it
+        os.environ[SHARED_BUILD_ENV] = tempfile.mkdtemp(prefix="ledger-sample-")
     config.addinivalue_line(
         "markers", "production_argon2: hash with the product's Argon2 parameters, not the tests' light ones (conftest.py)")
 
@@ -281,14 +283,32 @@ SAMPLE_BUILD_TIMEOUT = 1800.0  # s; the build takes about 1 min alone, 2–3 min
 SAMPLE_BUILD_NICE = 10  # the tests that run meanwhile (browsers, servers) go first
 
 
+SHARED_BUILD_ENV = "LEDGER_TEST_SAMPLE_FOLDER"  # set by the controller of a run with -n
+
+
 class SampleBuild:
-    """tests/sample_build.py running in the background (see the module docstring)."""
+    """tests/sample_build.py running in the background (see the module docstring).
+
+    In a run split over workers (pytest-xdist) the controller names one folder for the
+    run; the first worker to need the sample starts the build there and the others wait
+    for the same files, so it is built once. The controller ends it (``stop_shared``):
+    the worker that started it may finish its own tests first."""
 
     def __init__(self):
         from tests import sample_build
 
         self.names = sample_build
-        self.folder = Path(tempfile.mkdtemp(prefix="ledger-sample-"))
+        self.process = None
+        shared = os.environ.get(SHARED_BUILD_ENV)
+        if shared:
+            self.folder = Path(shared)
+            try:
+                (self.folder / "owner").mkdir()  # atomic: one worker wins
+            except FileExistsError:
+                self.log = self.folder / "build.log"
+                return
+        else:
+            self.folder = Path(tempfile.mkdtemp(prefix="ledger-sample-"))
         self.log = self.folder / "build.log"
         cmd = [sys.executable, "-m", "tests.sample_build", str(self.folder)]
         if SAMPLE.exists():  # a committed sample workbook is used as it is
@@ -298,6 +318,7 @@ class SampleBuild:
                 cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                 preexec_fn=lambda: os.nice(SAMPLE_BUILD_NICE),
             )
+        (self.folder / "build.pid").write_text(str(self.process.pid))
 
     def log_tail(self, chars: int = 4000) -> str:
         try:
@@ -310,7 +331,7 @@ class SampleBuild:
         path = self.folder / name
         deadline = time.monotonic() + SAMPLE_BUILD_TIMEOUT
         while not path.exists():
-            if self.process.poll() is not None and not path.exists():
+            if self.process is not None and self.process.poll() is not None and not path.exists():
                 pytest.fail(f"the sample build exited with {self.process.returncode} before {name}:\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 pytest.fail(f"the sample build did not write {name} within {SAMPLE_BUILD_TIMEOUT:.0f} s:\n{self.log_tail()}")
@@ -321,17 +342,28 @@ class SampleBuild:
         return doc
 
     def stop(self) -> None:
-        """End the build (a run stopped early by -x or ^C) and remove its folder."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """End the build (a run stopped early by -x or ^C) and remove its folder; a
+        worker of a split run leaves both to the controller."""
+        if os.environ.get(SHARED_BUILD_ENV):
+            return
+        _end_build(self.folder)
+
+
+def _end_build(folder: Path) -> None:
+    try:
+        pid = int((folder / "build.pid").read_text())
+    except (OSError, ValueError):
+        pid = None
+    if pid is not None:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            for _ in range(100):
+                os.killpg(pid, 0)
+                time.sleep(0.1)
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 _sample_build: SampleBuild | None = None
@@ -364,9 +396,16 @@ def pytest_collection_modifyitems(session, config, items):
         _start_sample_build()
 
 
+def _is_controller(config) -> bool:
+    """The process that hands tests to pytest-xdist workers (not a worker, not a plain run)."""
+    return not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_unconfigure(config):
     if _sample_build is not None:
         _sample_build.stop()
+    if _is_controller(config) and os.environ.get(SHARED_BUILD_ENV):
+        _end_build(Path(os.environ.pop(SHARED_BUILD_ENV)))
 
 
 @pytest.fixture(scope="session")
