@@ -67,7 +67,7 @@ class FigureSet:
 def connect(engine_or_conn):
     """A connection from an engine, or the caller's own connection borrowed as is (the
     caller's may be inside a write transaction: nothing is kept from it, see
-    ``summarised.memo_read``)."""
+    ``summarised.memo_reads``)."""
     return summarised.own(engine_or_conn) if isinstance(engine_or_conn, Engine) else _Borrowed(engine_or_conn)
 
 
@@ -325,13 +325,18 @@ def _values(raws: dict, ratios: list[Figure]) -> dict:
     return out
 
 
-def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool, as_of, raws, extra=()) -> None:
+def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool, as_of, raws, extra=(),
+                    memos: list | None = None) -> None:
     """One sheet's figures from its summaries, into ``raws`` as ``_gather`` fills it.
     ``extra``: groups before the place, (label, summary table → expression): the
-    period, for month-by-month series."""
+    period, for month-by-month series. A year's distinct count that a memo may serve
+    is added to ``memos`` (fig, slices), when given, for ``_distinct_from_memos``."""
     plain = [f for f in figs if f.agg in ("count", "sum", "mean")]
     if plain:
         summarised.additive(conn, sheet, plain, slices, by, scope, poor_only, as_of, raws, extra)
+    snapshot = [f for f in figs if f.agg == "distinct" and sheet in SNAPSHOT_SHEETS]
+    if snapshot:
+        summarised.snapshot_distinct(conn, snapshot, slices, by, scope, poor_only, raws, extra)
     for fig in figs:
         if fig.agg == "median" and summarised.median_level(by, scope) is None:
             # by village (or a column within a township): the detail of those slices
@@ -343,18 +348,28 @@ def _from_summaries(conn, sheet, figs, slices, by, scope: Scope, poor_only: bool
                 raws[tuple(row[:width])][fig.key] = list(row[width:])
         elif fig.agg == "median":
             summarised.median(conn, fig, slices, by, scope, poor_only, raws, extra)
-        elif fig.agg == "distinct" and sheet in SNAPSHOT_SHEETS:
-            summarised.snapshot_distinct(conn, fig, slices, by, scope, poor_only, raws, extra)
-        elif fig.agg == "distinct" and not extra and summarised.memo_read(conn, fig, slices, by, scope, poor_only, raws,
-                                                                           _year_distinct_by_village):
-            continue
-        elif fig.agg == "distinct":
-            source = summarised.entity_source(conn, fig, slices, poor_only)
-            groups = [(n, fn(source)) for n, fn in extra]
-            width = len(groups) + (0 if by is None else 1 if by == "township" else 2)
-            stmt = _distinct_query(summarised.bare(fig), source, by, scope, true(), extra=groups)
-            for row in conn.execute(stmt):
-                raws[tuple(row[:width])][fig.key] = [row[width]]
+        elif fig.agg == "distinct" and sheet not in SNAPSHOT_SHEETS:
+            if memos is not None and not extra:
+                memos.append((fig, slices))
+            else:
+                _year_distinct(conn, fig, slices, by, scope, poor_only, raws, extra)
+
+
+def _year_distinct(conn, fig: Figure, slices, by, scope: Scope, poor_only: bool, raws, extra=()) -> None:
+    """A distinct count over the months of a year, counted from the entity summaries."""
+    source = summarised.entity_source(conn, fig, slices, poor_only)
+    groups = [(n, fn(source)) for n, fn in extra]
+    width = len(groups) + (0 if by is None else 1 if by == "township" else 2)
+    stmt = _distinct_query(summarised.bare(fig), source, by, scope, true(), extra=groups)
+    for row in conn.execute(stmt):
+        raws[tuple(row[:width])][fig.key] = [row[width]]
+
+
+def _distinct_from_memos(conn, memos: list, by, scope: Scope, poor_only: bool, raws) -> None:
+    """The year's distinct counts gathered by ``_from_summaries``: from their memos,
+    or counted where none can be kept."""
+    for fig, slices in summarised.memo_reads(conn, memos, by, scope, poor_only, raws, _year_distinct_by_village):
+        _year_distinct(conn, fig, slices, by, scope, poor_only, raws)
 
 
 def _year_distinct_by_village(conn, fig: Figure, slices, poor_only: bool) -> list[tuple]:
@@ -371,8 +386,11 @@ def _collect(conn: Connection, figs: list[Figure], as_of: dt.date, scope: Scope,
     if summarised.serves(figs, by) and summarised.is_month_end(as_of):
         plan = summarised.plan(conn, {f.table for f in figs}, [as_of.strftime("%Y-%m")])
         if plan is not None:
+            memos: list = []
             for sheet, sheet_figs in _per_sheet(figs).items():
-                _from_summaries(conn, sheet, sheet_figs, plan.slices[sheet], by, scope, poor_only, as_of, raws)
+                _from_summaries(conn, sheet, sheet_figs, plan.slices[sheet], by, scope, poor_only, as_of, raws,
+                                memos=memos)
+            _distinct_from_memos(conn, memos, by, scope, poor_only, raws)
             return _values(raws, ratios), plan.snap
     snap = {s: snapshot_month(conn, s, as_of) for s in SNAPSHOT_SHEETS}
     distinct = "attributed" if by in (None, "township", "village") else "column"

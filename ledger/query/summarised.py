@@ -256,16 +256,19 @@ def median_level(by, scope: Scope) -> str | None:
     return "t" if by in (None, "township") else None
 
 
-def snapshot_distinct(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Scope, poor_only: bool,
-                      raws, extra=()) -> None:
-    """A snapshot's distinct count, attributed when it was summarised."""
+def snapshot_distinct(conn: Connection, figs: list[Figure], slices: dict[str, int], by, scope: Scope,
+                      poor_only: bool, raws, extra=()) -> None:
+    """A snapshot sheet's distinct counts, attributed when it was summarised: one
+    statement for all of them (a column each)."""
     d = distinct_sums
     grain, grouped = _grain(d, by, extra)
     where = [d.c.poor.is_(bool(poor_only)), in_slices(d, slices), scope.clause(d.c.township)]
-    stmt = _group(select(*grain, func.coalesce(func.sum(d.c[distinct_column(fig)]), 0)).where(*where), grouped)
+    sums = [func.coalesce(func.sum(d.c[distinct_column(fig)]), 0) for fig in figs]
+    stmt = _group(select(*grain, *sums).where(*where), grouped)
     width = len(grain)
     for row in conn.execute(stmt):
-        raws[tuple(row[:width])][fig.key] = [int(row[width] or 0)]
+        for fig, n in zip(figs, row[width:], strict=True):
+            raws[tuple(row[:width])][fig.key] = [int(n or 0)]
 
 
 def entity_source(conn: Connection, fig: Figure, slices: dict[str, int], poor_only: bool):
@@ -302,38 +305,49 @@ def bands(conn: Connection, slices: dict[str, int], by: str | None, scope: Scope
     return out
 
 
-def memo_read(conn: Connection, fig: Figure, slices: dict[str, int], by, scope: Scope, poor_only: bool, raws,
-              compute) -> bool:
-    """A distinct count over the months of a year from its memo: the count attributed by
-    village for exactly these slices, computed once (``compute``) and kept, since the
-    slices never change. False when it cannot be kept (a preview's rolled-back slices)."""
-    if not keeps_memos() or any(i <= 0 for i in slices.values()):
-        return False
+def memo_reads(conn: Connection, wanted: list[tuple[Figure, dict[str, int]]], by, scope: Scope,
+               poor_only: bool, raws, compute) -> list[tuple[Figure, dict[str, int]]]:
+    """Distinct counts over the months of a year from their memos: each the count
+    attributed by village for exactly its slices, computed once (``compute``) and kept,
+    since the slices never change. Which are kept is one statement and their sums one
+    more, however many figures. Returns those that cannot be kept (a preview's
+    rolled-back slices), for the caller to count."""
+    if not keeps_memos():
+        return list(wanted)
+    left = [(fig, slices) for fig, slices in wanted if any(i <= 0 for i in slices.values())]
+    usable = [(fig, slices) for fig, slices in wanted if all(i > 0 for i in slices.values())]
+    if not usable:
+        return left
     # whether a blank trainee is poor is read from the labourer sheet: its slices are
-    # part of what the count depends on
-    labor = in_force(conn).get("labor", {}) if poor_only and fig.table == "training" else {}
-    digest = memo_key(fig, slices, poor_only, labor)
+    # part of what such a count depends on
+    labor = in_force(conn).get("labor", {}) if poor_only and any(f.table == "training" for f, _ in usable) else {}
+    digests = {memo_key(fig, slices, poor_only, labor if poor_only and fig.table == "training" else {}): (fig, slices)
+               for fig, slices in usable}
     m = memo
-    if conn.execute(select(memo_done.c.digest).where(memo_done.c.digest == digest)).first() is None:
+    done = {r[0] for r in conn.execute(select(memo_done.c.digest).where(memo_done.c.digest.in_(sorted(digests))))}
+    width = {None: 0, "township": 1, "village": 2}[by]
+    for digest, (fig, slices) in digests.items():
+        if digest in done:
+            if by is None:
+                raws[()][fig.key] = [0]  # no row of it in scope: none counted
+            continue
         rows = compute(conn, fig, slices, poor_only)
         _keep(conn, digest, fig, rows)
         # summed here: this connection's snapshot (MySQL's repeatable read) may not see
         # the memo just kept by another one
-        width = {None: 0, "township": 1, "village": 2}[by]
         got: dict[tuple, int] = defaultdict(int) if width else {(): 0}
         for township, village, n in rows:
             if scope.allows(township):
                 got[(township, village)[:width]] += int(n)
         for group, n in got.items():
             raws[group][fig.key] = [n]
-        return True
-    grain, grouped = _grain(m, by)
-    stmt = _group(select(*grain, func.coalesce(func.sum(m.c.n), 0)).where(m.c.digest == digest,
-                                                                          scope.clause(m.c.township)), grouped)
-    width = len(grain)
-    for row in conn.execute(stmt):
-        raws[tuple(row[:width])][fig.key] = [int(row[width] or 0)]
-    return True
+    if done:
+        grain, grouped = _grain(m, by)
+        stmt = select(m.c.digest, *grain, func.coalesce(func.sum(m.c.n), 0)).where(
+            m.c.digest.in_(sorted(done)), scope.clause(m.c.township)).group_by(m.c.digest, *grouped)
+        for row in conn.execute(stmt):
+            raws[tuple(row[1:1 + width])][digests[row[0]][0].key] = [int(row[-1] or 0)]
+    return left
 
 
 def _keep(conn: Connection, digest: str, fig: Figure, rows: list[tuple]) -> None:
