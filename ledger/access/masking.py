@@ -110,7 +110,7 @@ def _digits_of(value) -> str | None:
 def mask_value(kind: str | None, value, names: Names | Iterable[str] = ()):
     """``value`` masked as a ``kind`` (id/phone/name/text). A number in an ID, phone
     or text column is masked as its digits when they would be; otherwise it stays."""
-    if kind in ("id", "phone", "text") and (digits := _digits_of(value)) is not None:
+    if type(value) is not str and kind in ("id", "phone", "text") and (digits := _digits_of(value)) is not None:
         masked = mask_value(kind, digits)
         return masked if masked != digits else value
     if kind == "id":
@@ -135,7 +135,24 @@ def mask_frame(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> pd.D
     out = frame.copy()
     for column, kind in kinds.items():
         if kind:
-            out[column] = [mask_value(kind, v, names) for v in frame[column].tolist()]
+            out[column] = _masked_column(kind, frame[column].tolist(), names)
+    return out
+
+
+def _masked_column(kind: str, values: list, names: Names) -> list:
+    """``mask_value`` of each cell, each distinct text masked once (a list repeats its
+    务工单位 and 务工地点 down the column)."""
+    if kind != "text":
+        return [mask_value(kind, v, names) for v in values]
+    done: dict = {}
+    out = []
+    for v in values:
+        if type(v) is str:
+            if (m := done.get(v)) is None:
+                m = done[v] = mask_value(kind, v, names)
+            out.append(m)
+        else:
+            out.append(mask_value(kind, v, names))
     return out
 
 

@@ -156,16 +156,19 @@ def people(
         if limit is not None:
             stmt = stmt.limit(limit)
         rows = conn.execute(stmt).all()
-    records = []
-    for r in rows:
-        rec = {ROW: r[0]} | {h: _cell(c, v) for h, c, v in zip(headers[1:], cols, r[2 : 2 + len(cols)])} | {SOURCE: r[1]}
-        if sheet == "training" and r[2 + cols.index(spec.column("is_poor"))] is None and r[-1]:
-            rec[spec.column("is_poor").header] = LOOKED_UP
-        records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=headers + [SOURCE])
-    for h, c in zip(headers, [None] + cols):
-        if c is None or c.kind == "int":  # whole numbers with blanks stay whole numbers
-            frame[h] = pd.array(frame[h].tolist(), dtype="Int64")
+    # column by column: a village's list is hundreds of rows, a township's thousands
+    columns = list(zip(*rows)) if rows else [()] * (2 + len(cols) + len(extra))
+    data: dict[str, object] = {ROW: pd.array(list(columns[0]), dtype="Int64")}
+    for h, c, values in zip(headers[1:], cols, columns[2 : 2 + len(cols)]):
+        data[h] = pd.array(list(values), dtype="Int64") if c.kind == "int" else [_cell(c, v) for v in values]
+    if sheet == "training":
+        at = cols.index(spec.column("is_poor"))
+        shown = data[spec.column("is_poor").header]
+        for i, (written, looked_up) in enumerate(zip(columns[2 + at], columns[-1])):
+            if written is None and looked_up:
+                shown[i] = LOOKED_UP
+    data[SOURCE] = list(columns[1])
+    frame = pd.DataFrame(data, columns=headers + [SOURCE])
     return mask_frame(frame, _kinds(sheet, cols)) if masked else frame
 
 

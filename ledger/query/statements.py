@@ -43,7 +43,7 @@ from ledger.store.figures import (
     trainee_is_poor,
 )
 from ledger.store.schema import BOOKKEEPING, DATA
-from ledger.store.townships import stored_townships
+from ledger.store.townships import stored_names
 from ledger.store.versions import current, in_force
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 from loaders.townships import DEFAULT_TOWNSHIPS
@@ -110,7 +110,7 @@ def snapshot_month(conn: Connection, sheet: str, as_of: dt.date) -> str | None:
 
 def township_order(conn: Connection) -> list[str]:
     """The townships in code order: the stored 行政区划 list, or the configuration's."""
-    return [t.name for t in (stored_townships(conn) or DEFAULT_TOWNSHIPS)]
+    return stored_names(conn) or [t.name for t in DEFAULT_TOWNSHIPS]
 
 
 def _poor_filter(sheet: str, t) -> list:

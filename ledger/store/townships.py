@@ -23,10 +23,19 @@ BLANK_TOWNSHIP = "（不分乡镇）"
 def stored_townships(conn: Connection) -> tuple[Township, ...] | None:
     """The 行政区划 list the database holds, or None to use the configuration's default."""
     t = DATA["townships"]
-    rows = conn.execute(select(t).where(t.c.is_current).order_by(t.c.code, t.c.row_id)).all()
+    rows = conn.execute(select(t.c.code, t.c.name, t.c.type, t.c.aliases, t.c.parent)
+                        .where(t.c.is_current).order_by(t.c.code, t.c.row_id)).all()
     if not rows:
         return None
-    return loaders.townships_from_frame(pd.DataFrame([r._mapping for r in rows]))
+    return loaders.townships_from_frame(pd.DataFrame(rows, columns=["code", "name", "type", "aliases", "parent"]))
+
+
+def stored_names(conn: Connection) -> list[str] | None:
+    """The names of ``stored_townships``, in its order, without building the list: what
+    every breakdown and people list orders by."""
+    t = DATA["townships"]
+    names = [r[0] for r in conn.execute(select(t.c.name).where(t.c.is_current).order_by(t.c.code, t.c.row_id))]
+    return names or None
 
 
 def township_names(engine: Engine) -> list[str]:
