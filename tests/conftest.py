@@ -380,19 +380,29 @@ def _needs_sample(item) -> bool:
     return bool(SAMPLE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+# The longest modules (about a minute or more each, measured with two workers), longest
+# first: each group starts with them, so that no worker is left running one of them
+# alone at the end of the run.
+LONGEST = ("test_browser_intake.py", "test_browser_roles.py", "test_browser.py", "test_multinode.py",
+           "test_scale_sample.py", "test_scope_random.py", "test_summaries.py", "test_messy_corpus.py",
+           "test_browser_markup.py", "test_browser_hostile.py", "test_intake_pages.py", "test_pages.py")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):
     """Modules with a test that needs the sample run last (whole modules, so that their
-    module fixtures are made once; otherwise in the order collected), and the sample's
-    build starts now."""
+    module fixtures are made once), the longest first within each group (``LONGEST``),
+    otherwise in the order collected; and the sample's build starts now."""
     def module(item) -> str:
         return item.getparent(pytest.Module).nodeid
 
+    def rank(item) -> tuple[bool, int]:
+        name = Path(item.getparent(pytest.Module).path).name
+        return module(item) in late, LONGEST.index(name) if name in LONGEST else len(LONGEST)
+
     late = {module(item) for item in items if _needs_sample(item)}
-    if not late:
-        return
-    items[:] = [i for i in items if module(i) not in late] + [i for i in items if module(i) in late]
-    if not config.option.collectonly:
+    items.sort(key=rank)  # stable: the order collected within a module and among the rest
+    if late and not config.option.collectonly:
         _start_sample_build()
 
 
