@@ -27,7 +27,13 @@ st.subheader("按乡镇统计")
 st.dataframe(by_township, hide_index=True, width="stretch")
 
 st.subheader("问题明细")
-chosen = st.selectbox("检查项", with_problems, format_func=lambda c: c.title, key=f"{PAGE}_check")
+# Nothing is chosen at first: a check's rows are read from the ledger's detail (at a
+# province's size a second or more each), the counts above from what the import kept.
+chosen = st.selectbox("检查项", with_problems, index=None, format_func=lambda c: c.title, key=f"{PAGE}_check",
+                      placeholder="选择一项检查，查看发现问题的行")
+if chosen is None:
+    st.caption(f"{len(with_problems)} 项检查发现问题；选择其中一项，列出有问题的行（可下载 Excel、CSV）。")
+    st.stop()
 st.caption(chosen.description)
 try:
     # Named people: as the account may see them (the query layer masks or refuses).
