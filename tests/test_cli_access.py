@@ -366,3 +366,37 @@ def test_on_the_sample_a_township_head_gets_their_township_and_a_leader_the_dist
         whole = {k: v for k, v in want.items() if isinstance(v, int)}
         assert rc == 0 and {k: got[k] for k in whole} == whole
     assert own["labor.total"] < district["labor.total"]
+
+
+def test_a_command_line_import_leaves_the_quality_checks_kept(cli, store, tmp_path, monkeypatch):
+    """As the 数据导入 page does: the 13 checks run once the import is in, so 数据质量
+    opens from their memo; a dry run, or a file refused, runs none."""
+    from sqlalchemy import func, select
+
+    from ledger.query import quality
+    from ledger.store.summaries import quality_done
+
+    url, engine = store
+
+    def kept() -> int:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(quality_done)).scalar()
+
+    before = kept()
+    rc, out, _ = cli("import", corrected_book(tmp_path / "c.xlsx"), "--db", url, "--dry-run")
+    assert rc == 0 and "数据质量检查" not in out and kept() == before
+    rc, out, _ = cli("import", corrected_book(tmp_path / "c.xlsx"), "--db", url)
+    assert rc == 0 and f"数据质量检查完成：{len(quality.CHECKS)} 项检查" in out and kept() == before + 1
+    def no_checks(*a, **k):
+        raise AssertionError("a check ran on the detail")
+
+    with monkeypatch.context() as patched:  # the district's counts now come from the memo the import kept
+        patched.setattr(quality, "Context", no_checks)
+        assert len(quality.summary(engine))
+
+    def broken(*a, **k):
+        raise RuntimeError("checks failed")
+
+    monkeypatch.setattr(quality, "summary", broken)
+    rc, out, err = cli("import", first_book(tmp_path / "f.xlsx"), "--db", url)
+    assert rc == 0 and "导入成功" in out and "数据质量检查没有完成" in err
