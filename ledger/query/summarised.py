@@ -40,6 +40,7 @@ from ledger.store.summaries import (
     layout,
     memo,
     memo_done,
+    memo_towns,
     values,
 )
 from ledger.store.versions import current, in_force
@@ -323,7 +324,6 @@ def memo_reads(conn: Connection, wanted: list[tuple[Figure, dict[str, int]]], by
     labor = in_force(conn).get("labor", {}) if poor_only and any(f.table == "training" for f, _ in usable) else {}
     digests = {memo_key(fig, slices, poor_only, labor if poor_only and fig.table == "training" else {}): (fig, slices)
                for fig, slices in usable}
-    m = memo
     done = {r[0] for r in conn.execute(select(memo_done.c.digest).where(memo_done.c.digest.in_(sorted(digests))))}
     width = {None: 0, "township": 1, "village": 2}[by]
     for digest, (fig, slices) in digests.items():
@@ -342,6 +342,7 @@ def memo_reads(conn: Connection, wanted: list[tuple[Figure, dict[str, int]]], by
         for group, n in got.items():
             raws[group][fig.key] = [n]
     if done:
+        m = memo if by == "village" else memo_towns
         grain, grouped = _grain(m, by)
         stmt = select(m.c.digest, *grain, func.coalesce(func.sum(m.c.n), 0)).where(
             m.c.digest.in_(sorted(done)), scope.clause(m.c.township)).group_by(m.c.digest, *grouped)
@@ -358,12 +359,20 @@ def _keep(conn: Connection, digest: str, fig: Figure, rows: list[tuple]) -> None
             w.execute(memo_done.insert().values(digest=digest, key=fig.key))
             if rows:
                 w.execute(memo.insert(), [{"digest": digest, "township": t, "village": v, "n": int(n)} for t, v, n in rows])
+                towns: dict[str | None, int] = defaultdict(int)
+                for t, _, n in rows:
+                    towns[t] += int(n)
+                w.execute(memo_towns.insert(), [{"digest": digest, "township": t, "n": n} for t, n in towns.items()])
     except (IntegrityError, OperationalError):
         pass  # another session kept it first (or the store is busy: it is kept next time)
 
 
+# 2: kept by township too (``memo_towns``); a memo of an earlier form is kept again
+MEMO_FORM = 2
+
+
 def memo_key(fig: Figure, slices: dict[str, int], poor_only: bool, labor: dict[str, int]) -> str:
-    text = json.dumps([fig.key, bool(poor_only), sorted(slices.items()), sorted(labor.items()), layout()])
+    text = json.dumps([fig.key, bool(poor_only), sorted(slices.items()), sorted(labor.items()), layout(), MEMO_FORM])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

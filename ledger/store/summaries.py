@@ -209,6 +209,16 @@ memo = Table(
     Column("n", BigInteger, nullable=False),
     **MYSQL,
 )
+# The same counts summed by township, kept with them: the district's figures and the
+# by-township breakdowns read a row per township (at a province's size 22,000 villages
+# against 1,400 townships).
+memo_towns = Table(
+    "ledger_sum_memo_t", metadata,
+    Column("digest", String(64), nullable=False, index=True),
+    Column("township", String(40)),
+    Column("n", BigInteger, nullable=False),
+    **MYSQL,
+)
 
 # The 数据质量 page's counts (``ledger.query.quality.summary``) for one state of the
 # ledger, date, scope and version of the checks (``digest``): the row checks read the
@@ -238,7 +248,7 @@ summarised = Table(
 
 TABLES = (*SHEET_SUMS.values(), *TOWN_SUMS.values(), *BY_SUMS.values(), distinct_sums, entities, values)
 # derived from TABLES or the detail; emptied whenever those are rewritten or pruned
-MEMOS = (memo, memo_done, quality_memo, quality_done)
+MEMOS = (memo, memo_towns, memo_done, quality_memo, quality_done)
 
 
 @cache
