@@ -141,8 +141,10 @@ def people(
         if village is not None:
             where.append(t.c.village == village)
         where += _filters(sheet, t, filters)
-        names = township_order(conn)
-        place = case({n: i for i, n in enumerate(names)}, value=t.c.township, else_=len(names))
+        # code order of the townships the rows can be in (a province lists 1,400: the
+        # ORDER BY would test each of them on every row)
+        names = [n for n in township_order(conn) if narrowed.allows(n)]
+        place = [case({n: i for i, n in enumerate(names)}, value=t.c.township, else_=len(names))] if names else []
         extra = [case((trainee_is_poor(t), 1), else_=0).label("_poor")] if sheet == "training" else []
         origin = imports.c.id == func.coalesce(t.c.source_import, t.c.import_id)
         stmt = (
@@ -150,7 +152,7 @@ def people(
             .select_from(t.outerjoin(imports, origin))
             .where(*where)
             # blank villages last on every backend (SQLite and MySQL sort NULL first)
-            .order_by(place, t.c.township, case((t.c.village.is_(None), 1), else_=0), t.c.village,
+            .order_by(*place, t.c.township, case((t.c.village.is_(None), 1), else_=0), t.c.village,
                       t.c[NAME_COLUMN[sheet]], t.c.source_row, t.c.row_id)
         )
         if limit is not None:

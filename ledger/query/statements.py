@@ -512,7 +512,7 @@ def breakdown(
     with connect(engine_or_conn) as conn:
         as_of = as_of or default_as_of(conn)
         got, _ = _collect(conn, figs, as_of, narrowed, by, poor_only) if as_of else ({}, {})
-        names = township_order(conn)
+        names = township_order(conn) if by == "township" else []  # only townships are placed in code order
     if column is not None:
         return _column_frame(column, by, figs, keys, got, narrowed)
     groups = list(got)

@@ -34,8 +34,8 @@ def stored_names(conn: Connection) -> list[str] | None:
     """The names of ``stored_townships``, in its order, without building the list: what
     every breakdown and people list orders by."""
     t = DATA["townships"]
-    names = [r[0] for r in conn.execute(select(t.c.name).where(t.c.is_current).order_by(t.c.code, t.c.row_id))]
-    return names or None
+    names = conn.execute(select(t.c.name).where(t.c.is_current).order_by(t.c.code, t.c.row_id)).scalars().all()
+    return list(names) or None
 
 
 def township_names(engine: Engine) -> list[str]:
