@@ -482,6 +482,8 @@ def grid_column(dataframe, header: str) -> list[str]:
     accessibility table (the canvas is drawn from the same rows; only the rows the
     grid has rendered are in the DOM)."""
     table = dataframe.locator("table[role=grid]")
+    # the grid draws its accessibility table after the element appears (late on a busy machine)
+    table.locator("thead th").first.wait_for(state="attached", timeout=30_000)
     heads = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     assert header in heads, f"no column {header} in {heads}"
     col = heads.index(header) + 1
