@@ -43,10 +43,9 @@ from ledger.store.figures import (
     trainee_is_poor,
 )
 from ledger.store.schema import BOOKKEEPING, DATA
-from ledger.store.townships import stored_names
+from ledger.store.townships import names_in_order
 from ledger.store.versions import current, in_force
 from loaders.spec import SHEETS_BY_KEY, YES_NO
-from loaders.townships import DEFAULT_TOWNSHIPS
 
 # Sheets whose figures are a month's snapshot (the rest count events since 1 January).
 SNAPSHOT_SHEETS = tuple(k for k, s in SHEETS_BY_KEY.items() if s.period == "month")
@@ -110,7 +109,7 @@ def snapshot_month(conn: Connection, sheet: str, as_of: dt.date) -> str | None:
 
 def township_order(conn: Connection) -> list[str]:
     """The townships in code order: the stored 行政区划 list, or the configuration's."""
-    return stored_names(conn) or [t.name for t in DEFAULT_TOWNSHIPS]
+    return names_in_order(conn)
 
 
 def _poor_filter(sheet: str, t) -> list:

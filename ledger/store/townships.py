@@ -30,18 +30,17 @@ def stored_townships(conn: Connection) -> tuple[Township, ...] | None:
     return loaders.townships_from_frame(pd.DataFrame(rows, columns=["code", "name", "type", "aliases", "parent"]))
 
 
-def stored_names(conn: Connection) -> list[str] | None:
-    """The names of ``stored_townships``, in its order, without building the list: what
-    every breakdown and people list orders by."""
+def names_in_order(conn: Connection) -> list[str]:
+    """The townships' names in code order (the stored list's, or the configuration's),
+    without building the list: what every breakdown and people list orders by."""
     t = DATA["townships"]
     names = conn.execute(select(t.c.name).where(t.c.is_current).order_by(t.c.code, t.c.row_id)).scalars().all()
-    return list(names) or None
+    return list(names) or [t.name for t in loaders.DEFAULT_TOWNSHIPS]
 
 
 def township_names(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        stored = stored_townships(conn)
-    return [t.name for t in (stored or loaders.DEFAULT_TOWNSHIPS)]
+        return names_in_order(conn)
 
 
 def _not_held(t, part: pd.DataFrame):
