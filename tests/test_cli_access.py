@@ -391,7 +391,7 @@ def test_a_command_line_import_leaves_the_quality_checks_kept(cli, store, tmp_pa
         raise AssertionError("a check ran on the detail")
 
     with monkeypatch.context() as patched:  # the district's counts now come from the memo the import kept
-        patched.setattr(quality, "Context", no_checks)
+        patched.setattr(quality, "_run", no_checks)
         assert len(quality.summary(engine))
 
     def broken(*a, **k):
