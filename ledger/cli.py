@@ -319,14 +319,16 @@ def cmd_import(args) -> int:
 
 
 def _run_quality_checks(engine) -> None:
-    """The 13 quality checks once data has changed, as the 数据导入 page runs them: the
-    数据质量 page then opens from what they keep instead of running them on the detail
-    (half a minute at a province's scale). A failure leaves the import standing."""
+    """The 13 quality checks and the district's year-to-date counts once data has
+    changed, as the 数据导入 page runs them (``prepared.after_import``): the pages then
+    open from what they keep instead of running them on the detail (half a minute at a
+    province's scale). A failure leaves the import standing."""
     from ledger.query import quality
+    from ledger.query.prepared import after_import
 
     print("正在做数据质量检查……", flush=True)
     try:
-        found = quality.overview(quality.summary(engine))
+        found = after_import(engine)
     except Exception as exc:  # noqa: BLE001 (the import stands; the page runs the checks again)
         print(f"数据质量检查没有完成（{type(exc).__name__}），打开“数据质量”页面时会重新检查。", file=sys.stderr)
         return

@@ -20,7 +20,7 @@ from exports.problems import errors_workbook
 from ledger import intake
 from ledger.present.caliber import watermark
 from ledger.present.frames import shown_changes
-from ledger.query import quality
+from ledger.query.prepared import after_import
 from ledger.query.request import Request
 from ledger.store.imports import Submission, apply_many, file_sha256
 from ledger.store.townships import stored_townships, uncovered_townships
@@ -209,12 +209,12 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm"):
         data.log("import", target="、".join(names),
                  detail=f"导入成功，记录号 {ids}，替换 {changed} 个（表，月份），{mode}")
         st.session_state[DONE] = plain(f"导入成功（记录号 {ids}）：{'、'.join(names)}，替换 {changed} 个（表，月份）。")
-        # The first view of 数据质量 after an import runs its checks on the detail (half a
-        # minute at a province's scale); run them now, while the importer waits anyway, and
-        # the page opens from the memo they leave for every account that sees the district.
+        # The first views after an import would run the quality checks and the year's
+        # distinct counts on the detail (half a minute at a province's scale); run them
+        # now, while the importer waits anyway: the pages open from the memos they leave.
         try:
             with st.spinner("已导入，正在做数据质量检查…"):
-                quality.summary(engine)
+                after_import(engine)
         except Exception:  # noqa: BLE001 (the import stands; the 数据质量 page runs the checks and shows what fails)
             st.session_state[DONE] += "数据质量检查没有完成，打开“数据质量”页面时会重新检查。"
         st.rerun()

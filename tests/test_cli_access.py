@@ -393,6 +393,12 @@ def test_a_command_line_import_leaves_the_quality_checks_kept(cli, store, tmp_pa
     with monkeypatch.context() as patched:  # the district's counts now come from the memo the import kept
         patched.setattr(quality, "_run", no_checks)
         assert len(quality.summary(engine))
+    from ledger.query import statements, summarised
+
+    with monkeypatch.context() as patched:  # and so do the year's distinct counts, for both choices of the sidebar
+        patched.setattr(summarised, "_keep", no_checks)
+        for poor_only in (False, True):
+            assert statements.figures(engine, poor_only=poor_only).values["training.classes"] >= 0
 
     def broken(*a, **k):
         raise RuntimeError("checks failed")
