@@ -72,13 +72,17 @@ class Names:
     def __init__(self, names: Iterable[str] = ()):
         self.names = frozenset(n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= 2)
         self.lengths = sorted({len(n) for n in self.names}, reverse=True)
+        self.firsts = frozenset(n[0] for n in self.names)
 
     def __bool__(self) -> bool:
         return bool(self.names)
 
     def found_in(self, text: str) -> list[str]:
         """The names occurring in ``text``, longest first."""
-        found = {text[i : i + n] for n in self.lengths for i in range(len(text) - n + 1) if text[i : i + n] in self.names}
+        found = set()
+        for i, ch in enumerate(text):
+            if ch in self.firsts:  # a name starts only where one of their first characters is
+                found.update(piece for n in self.lengths if (piece := text[i : i + n]) in self.names)
         return sorted(found, key=len, reverse=True)
 
 
@@ -129,19 +133,34 @@ def mask_frame(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> pd.D
     id/phone/name/text, else the column's name says (``KINDS``). Names in free text are
     those of the frame's own name columns."""
     kinds = {c: (kinds or {}).get(c) or KIND_OF.get(str(c)) for c in frame.columns}
-    if not any(kinds.values()):
+    kinds = {c: k for c, k in kinds.items() if k}
+    if not kinds:
         return frame
-    names = Names(v for c, k in kinds.items() if k == "name" for v in frame[c].dropna().tolist())
+    masked = mask_columns({c: frame[c].tolist() for c in kinds}, kinds)
     out = frame.copy()
-    for column, kind in kinds.items():
-        if kind:
-            out[column] = _masked_column(kind, frame[column].tolist(), names)
+    for column, values in masked.items():
+        out[column] = values
     return out
 
 
+def mask_columns(columns: dict[str, list], kinds: dict[str, str]) -> dict[str, list]:
+    """``mask_frame`` on columns held as lists, before a frame is made of them (a
+    people list is built column by column): the columns ``kinds`` names, masked."""
+    kinds = {c: k for c, k in kinds.items() if k and c in columns}
+    names = Names(v for c, k in kinds.items() if k == "name" for v in columns[c])
+    return {c: _masked_column(k, columns[c], names) for c, k in kinds.items()}
+
+
+_PLAIN = {"id": mask_id, "phone": mask_phone, "name": mask_name}
+
+
 def _masked_column(kind: str, values: list, names: Names) -> list:
-    """``mask_value`` of each cell, each distinct text masked once (a list repeats its
-    务工单位 and 务工地点 down the column)."""
+    """``mask_value`` of each cell; a text as ``mask_value`` would do it, without its
+    checks (the bulk of a list), and each distinct free text masked once (a list
+    repeats its 务工单位 and 务工地点 down the column)."""
+    plain = _PLAIN.get(kind)
+    if plain is not None:
+        return [plain(v) if type(v) is str else mask_value(kind, v, names) for v in values]
     if kind != "text":
         return [mask_value(kind, v, names) for v in values]
     done: dict = {}

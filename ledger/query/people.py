@@ -14,7 +14,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import case, func, select
 
-from ledger.access.masking import mask_frame
+from ledger.access.masking import mask_columns
 from ledger.query.statements import (
     ALL,
     BLANK,
@@ -84,17 +84,24 @@ def _filters(sheet: str, t, filters: dict | None) -> list:
     return clauses
 
 
-def _cell(col, value):
-    if value is None:
-        return "" if col.kind in ("yesno", "text", "enum", "id", "phone") else None
+_BLANK_AS_EMPTY = ("yesno", "text", "enum", "id", "phone")
+
+
+def _shown(col, values) -> list:
+    """A column's stored values as the list shows them: blank text as "", yes/no in the
+    column's own words, money in yuan to the fen; the same conversion for every cell of
+    a kind, so it is made per column (or per distinct amount)."""
     if col.kind == "yesno":
         yes, no = col.values or YES_NO
-        return yes if value else no
+        return [("" if v is None else yes if v else no) for v in values]
     if col.kind == "money":
-        return (Decimal(int(value)) / 100).quantize(CENTS)
+        yuan: dict = {None: None}
+        return [yuan[v] if v in yuan else yuan.setdefault(v, (Decimal(int(v)) / 100).quantize(CENTS)) for v in values]
     if col.kind == "int":
-        return int(value)
-    return value
+        return [None if v is None else int(v) for v in values]
+    if col.kind in _BLANK_AS_EMPTY:
+        return ["" if v is None else v for v in values]
+    return list(values)
 
 
 def people(
@@ -160,18 +167,20 @@ def people(
         rows = conn.execute(stmt).all()
     # column by column: a village's list is hundreds of rows, a township's thousands
     columns = list(zip(*rows)) if rows else [()] * (2 + len(cols) + len(extra))
-    data: dict[str, object] = {ROW: pd.array(list(columns[0]), dtype="Int64")}
-    for h, c, values in zip(headers[1:], cols, columns[2 : 2 + len(cols)]):
-        data[h] = pd.array(list(values), dtype="Int64") if c.kind == "int" else [_cell(c, v) for v in values]
+    data: dict[str, list] = {h: _shown(c, values) for h, c, values in zip(headers[1:], cols, columns[2 : 2 + len(cols)])}
     if sheet == "training":
         at = cols.index(spec.column("is_poor"))
         shown = data[spec.column("is_poor").header]
         for i, (written, looked_up) in enumerate(zip(columns[2 + at], columns[-1])):
             if written is None and looked_up:
                 shown[i] = LOOKED_UP
-    data[SOURCE] = list(columns[1])
-    frame = pd.DataFrame(data, columns=headers + [SOURCE])
-    return mask_frame(frame, _kinds(sheet, cols)) if masked else frame
+    if masked:
+        data |= mask_columns(data, _kinds(sheet, cols))
+    ints = {h for h, c in zip(headers[1:], cols) if c.kind == "int"}
+    frame = {ROW: pd.array(list(columns[0]), dtype="Int64")}
+    frame |= {h: pd.array(data[h], dtype="Int64") if h in ints else data[h] for h in headers[1:]}
+    frame[SOURCE] = list(columns[1])
+    return pd.DataFrame(frame, columns=headers + [SOURCE])
 
 
 FREE_TEXT = ("remark", "employer", "work_place", "reason")
