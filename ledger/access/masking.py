@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
