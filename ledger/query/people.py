@@ -149,8 +149,9 @@ def people(
             where.append(t.c.village == village)
         where += _filters(sheet, t, filters)
         # code order of the townships the rows can be in (a province lists 1,400: the
-        # ORDER BY would test each of them on every row)
-        names = [n for n in township_order(conn) if narrowed.allows(n)]
+        # ORDER BY would test each of them on every row); one township needs no order
+        one = narrowed.townships is not None and len(narrowed.townships) <= 1
+        names = [] if one else [n for n in township_order(conn) if narrowed.allows(n)]
         place = [case({n: i for i, n in enumerate(names)}, value=t.c.township, else_=len(names))] if names else []
         extra = [case((trainee_is_poor(t), 1), else_=0).label("_poor")] if sheet == "training" else []
         origin = imports.c.id == func.coalesce(t.c.source_import, t.c.import_id)
