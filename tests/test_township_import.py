@@ -4,7 +4,7 @@ store promises (no-op re-import, history, restore, preview) still holds."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, event, inspect, select, text
 
 import loaders
 from ledger.intake import preview
@@ -141,6 +141,33 @@ def test_an_older_store_gets_the_new_column_on_start(tmp_path):
     assert "source_import" in {c["name"] for c in inspect(create_engine(url)).get_columns("ledger_labor")}
     read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="区")
     assert figures(engine).values["labor.total"] == 6
+
+
+def test_an_older_store_gets_the_summaries_township_indexes_once(tmp_path):
+    """The summaries' indexes gained the township (one township's villages read its own
+    rows, not the month's 22,000 at a province's size): made again on the next start,
+    and only then."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    init_db(engine)
+    with engine.begin() as conn:  # as an earlier version made it
+        conn.execute(text("DROP INDEX ix_sum_labor"))
+        conn.execute(text("CREATE INDEX ix_sum_labor ON ledger_sum_labor (period, import_id)"))
+
+    def columns() -> list[str]:
+        found = {i["name"]: i["column_names"] for i in inspect(create_engine(url)).get_indexes("ledger_sum_labor")}
+        return found["ix_sum_labor"]
+
+    assert columns() == ["period", "import_id"]
+    made = []
+    engine = create_engine(url)
+    event.listen(engine, "before_cursor_execute", lambda *a: made.append(a[2]) if "CREATE INDEX" in a[2] else None)
+    init_db(engine)
+    assert columns() == ["period", "import_id", "township"] and len(made) == 1
+    again = create_engine(url)
+    event.listen(again, "before_cursor_execute", lambda *a: made.append(a[2]) if "CREATE INDEX" in a[2] else None)
+    init_db(again)
+    assert len(made) == 1
 
 
 def test_cli_by_township(tmp_path):

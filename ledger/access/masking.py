@@ -28,6 +28,7 @@ _ID = re.compile(r"(?<![0-9])[1-9][0-9]{14}(?:[0-9]{2}[0-9Xx])?(?![0-9Xx])")
 # A mobile as people write it in 备注: 13812345678, 138-1234-5678, 138 1234 5678.
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
 _DIGITS = re.compile(r"(?<![0-9*])[0-9]{9,}(?![0-9])")
+_NINE_DIGITS = re.compile(r"(?:[0-9][^0-9]*){9}")
 
 # What a column holds, by the sheet's column key or its Chinese header.
 KINDS = {
@@ -91,9 +92,11 @@ def mask_text(text, names: Names | Iterable[str] = ()) -> object:
     of the same list) replaced by their masked form. Non-text values pass unchanged."""
     if not isinstance(text, str) or not text:
         return text
-    out = _ID.sub(lambda m: mask_id(m.group()), text)
-    out = _MOBILE.sub(lambda m: mask_phone(m.group()), out)
-    out = _DIGITS.sub(lambda m: mask_phone(m.group()), out)
+    out = text
+    if _NINE_DIGITS.search(text):  # every ID, phone and long run has nine digits, apart or not
+        out = _ID.sub(lambda m: mask_id(m.group()), out)
+        out = _MOBILE.sub(lambda m: mask_phone(m.group()), out)
+        out = _DIGITS.sub(lambda m: mask_phone(m.group()), out)
     names = names if isinstance(names, Names) else Names(names)
     for name in names.found_in(out):
         out = out.replace(name, mask_name(name))

@@ -252,19 +252,25 @@ def _add_missing_columns(engine: Engine) -> None:
     """A store made by an earlier version lacks the nullable columns and the indexes
     added since (``source_import``, the labourers' ID index); add them, so an upgrade
     needs no manual step."""
+    from ledger.store import summaries  # noqa: F401 (its tables are in ``metadata`` once imported)
+
     seen = inspect(engine)
     names = set(seen.get_table_names())
     with engine.begin() as conn:
-        for table in DATA.values():
-            if table.name not in names:
+        for table in metadata.sorted_tables:
+            if table.name not in names or not table.indexes:
                 continue
             indexes = {i["name"]: i["column_names"] for i in seen.get_indexes(table.name)}
             for index in table.indexes:  # added or widened since the store was made
                 wanted = [c.name for c in index.columns]
                 if index.name in indexes and indexes[index.name] != wanted:
-                    index.drop(conn)  # ix_labor_period gained (township, village): made again, once
+                    # ix_labor_period gained (township, village), the summaries' (township): made again, once
+                    index.drop(conn)
                 if indexes.get(index.name) != wanted:
                     index.create(conn)
+        for table in DATA.values():
+            if table.name not in names:
+                continue
             have = {c["name"] for c in seen.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in have and column.nullable:
