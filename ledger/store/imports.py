@@ -328,10 +328,11 @@ COPY_CHUNK = 20_000  # rows per write to the COPY stream
 
 def _copy(raw, into: str, texts: list[np.ndarray]) -> None:
     """PostgreSQL's COPY FROM STDIN (psycopg 3) on the transaction's own connection."""
-    lines = _joined(texts, "\t")
     with raw.cursor() as cur, cur.copy(f"COPY {into} FROM STDIN") as copy:
-        for start in range(0, len(lines), COPY_CHUNK):
-            copy.write(("\n".join(lines[start : start + COPY_CHUNK]) + "\n").encode("utf-8"))
+        # a chunk's lines are joined while the server takes in the one before
+        for start in range(0, len(texts[0]), COPY_CHUNK):
+            lines = _joined([t[start : start + COPY_CHUNK] for t in texts], "\t")
+            copy.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def _joined(texts: list[np.ndarray], sep: str) -> list[str]:
