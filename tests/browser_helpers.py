@@ -353,10 +353,24 @@ def submit_form(page, button: str, fields: dict[str, str], title: str, timeout: 
     for label, text in fields.items():
         form.get_by_label(label, exact=True).fill(text)
     page.evaluate(_COUNT_RUNS_JS)
+    heard = getattr(page, "frames_heard", None)
+    before = heard[0] if heard else 0
     form.get_by_role("button", name=button).click()
-    page.wait_for_function("() => window.__runs > 0", timeout=timeout)
+    _wait_for_run(page, heard, before, timeout)
     page.wait_for_function(_LEFT_OR_ERROR_JS, arg=title, timeout=timeout)
     wait_ready(page)
+
+
+def _wait_for_run(page, heard: list[int] | None, before: int, timeout: float) -> None:
+    """Until the run a click started is seen: the app's script state went through
+    'running', or (on a page that counts them, ``guarded_page``) the server sent a
+    message after the click. A run that starts and ends within one React commit (a
+    fast answer on a fast machine) never shows 'running' in the DOM at all."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate("() => window.__runs > 0") and not (heard and heard[0] > before):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no script run within {timeout / 1000:.0f} s of the click on {page.url}")
+        page.wait_for_timeout(50)
 
 
 def log_in(page, login: str, password: str) -> None:
@@ -568,7 +582,14 @@ def guarded_page(browser, server: Server, viewport: dict = TALL, role: str | Non
     guard = Guard()
     context.on("request", lambda r: None if is_local(r.url) else guard.outside.append(f"{r.method} {r.url}"))
     page = context.new_page()
-    page.on("websocket", lambda ws: None if is_local(ws.url) else guard.outside.append(f"WS {ws.url}"))
+    page.frames_heard = [0]  # messages from the server, for ``submit_form``
+
+    def watch(ws) -> None:
+        if not is_local(ws.url):
+            guard.outside.append(f"WS {ws.url}")
+        ws.on("framereceived", lambda _: page.frames_heard.__setitem__(0, page.frames_heard[0] + 1))
+
+    page.on("websocket", watch)
     page.set_default_timeout(30_000)
     return context, GuardedPage(page, server, guard)
 
