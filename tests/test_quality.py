@@ -7,6 +7,7 @@ The sample ledger trips each check exactly as often as its generator plants prob
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections import Counter
 
@@ -412,3 +413,36 @@ def test_a_kept_summary_outlives_an_upgrade_but_not_a_changed_check(sqlite_engin
     monkeypatch.setattr(quality, "_run", real)
     younger = quality.summary(sqlite_engine, AS_OF)
     assert younger.set_index(["检查项", "乡镇"])["问题数"].sum() >= first.set_index(["检查项", "乡镇"])["问题数"].sum()
+
+
+def test_the_memo_key_is_the_same_in_another_process(sqlite_engine, tmp_path):
+    """The import's process keeps the counts and the server's processes read them: the
+    key must not depend on anything a process draws for itself (str hash order)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    load(sqlite_engine, tmp_path, planted_sheets())
+    code = (
+        "import datetime as dt, sys\n"
+        "from sqlalchemy import create_engine\n"
+        "from ledger.query import quality\n"
+        "from ledger.query.statements import Scope\n"
+        "engine = create_engine(sys.argv[1])\n"
+        "with engine.connect() as conn:\n"
+        "    for scope in (quality.ALL, Scope.of(*sys.argv[2:])):\n"
+        "        ctx = quality.Context(conn, dt.date(2020, 9, 30), scope)\n"
+        "        queries = [(c.key, quality._grouped(s)) for c in quality.CHECKS for _, s in c.build(ctx)]\n"
+        "        print(quality._statements_version(conn, queries))\n"
+    )
+    with sqlite_engine.connect() as conn:
+        towns = sorted(quality.township_order(conn))
+    url = str(sqlite_engine.url)
+    seen = set()
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", code, url, *towns], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        seen.add(done.stdout)
+    assert len(seen) == 1 and len(next(iter(seen)).split()) == 2
