@@ -320,15 +320,15 @@ def cmd_import(args) -> int:
 
 def _run_quality_checks(engine) -> None:
     """The 13 quality checks and the district's year-to-date counts once data has
-    changed, as the 数据导入 page runs them (``prepared.after_import``): the pages then
-    open from what they keep instead of running them on the detail (half a minute at a
-    province's scale). A failure leaves the import standing."""
+    changed (an import, a restore), as the pages run them (``prepared.after_change``):
+    the pages then open from what they keep instead of running them on the detail (half
+    a minute at a province's scale). A failure leaves the change standing."""
     from ledger.query import quality
-    from ledger.query.prepared import after_import
+    from ledger.query.prepared import after_change
 
     print("正在做数据质量检查……", flush=True)
     try:
-        found = after_import(engine)
+        found = after_change(engine)
     except Exception as exc:  # noqa: BLE001 (the import stands; the page runs the checks again)
         print(f"数据质量检查没有完成（{type(exc).__name__}），打开“数据质量”页面时会重新检查。", file=sys.stderr)
         return
@@ -459,6 +459,8 @@ def cmd_restore(args) -> int:
     else:
         print(f"已恢复（记录号 {new_id}）。")
     _log(engine, who, "restore", target, f"原因：{reason}；" + ("无需恢复" if new_id is None else f"新记录号 {new_id}"))
+    if new_id is not None:
+        _run_quality_checks(engine)
     return 0
 
 

@@ -5,6 +5,7 @@ name, with a stated reason kept in the history entry and in the audit log."""
 import pandas as pd
 import streamlit as st
 
+from ledger.query.prepared import after_change
 from ledger.store.history import history, import_status, restore
 from loaders.spec import SHEETS_BY_KEY
 from ui.auth import operator
@@ -69,8 +70,14 @@ if st.button("恢复", type="primary", key=f"{PAGE}_restore"):
         st.error("请填写恢复原因。")
         st.stop()
     new_id = restore(engine, int(target), before=before, user=who, reason=reason.strip())
-    if new_id is not None:
-        data.log("restore", target=f"#{target}", detail=reason.strip())
     st.cache_data.clear()
     st.session_state[DONE] = "当前数据已是该状态，无需恢复。" if new_id is None else f"已恢复（记录号 {new_id}）。"
+    if new_id is not None:
+        data.log("restore", target=f"#{target}", detail=reason.strip())
+        # as after an import: the pages then open from what the checks and counts keep
+        try:
+            with st.spinner("已恢复，正在做数据质量检查…"):
+                after_change(engine)
+        except Exception:  # noqa: BLE001 (the restore stands; the 数据质量 page runs the checks and shows what fails)
+            st.session_state[DONE] += "数据质量检查没有完成，打开“数据质量”页面时会重新检查。"
     st.rerun()  # the table above then lists the restore

@@ -20,7 +20,7 @@ from exports.problems import errors_workbook
 from ledger import intake
 from ledger.present.caliber import watermark
 from ledger.present.frames import shown_changes
-from ledger.query.prepared import after_import
+from ledger.query.prepared import after_change
 from ledger.query.request import Request
 from ledger.store.imports import Submission, apply_many, file_sha256
 from ledger.store.townships import stored_townships, uncovered_townships
@@ -214,7 +214,7 @@ if st.button("确认导入", type="primary", key=f"{PAGE}_confirm"):
         # now, while the importer waits anyway: the pages open from the memos they leave.
         try:
             with st.spinner("已导入，正在做数据质量检查…"):
-                after_import(engine)
+                after_change(engine)
         except Exception:  # noqa: BLE001 (the import stands; the 数据质量 page runs the checks and shows what fails)
             st.session_state[DONE] += "数据质量检查没有完成，打开“数据质量”页面时会重新检查。"
         st.rerun()

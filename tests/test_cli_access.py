@@ -369,8 +369,8 @@ def test_on_the_sample_a_township_head_gets_their_township_and_a_leader_the_dist
 
 
 def test_a_command_line_import_leaves_the_quality_checks_kept(cli, store, tmp_path, monkeypatch):
-    """As the 数据导入 page does: the 13 checks run once the import is in, so 数据质量
-    opens from their memo; a dry run, or a file refused, runs none."""
+    """As the 数据导入 page does: the 13 checks run once the import (or a restore) is in,
+    so 数据质量 opens from their memo; a dry run, or a file refused, runs none."""
     from sqlalchemy import func, select
 
     from ledger.query import quality
@@ -399,6 +399,13 @@ def test_a_command_line_import_leaves_the_quality_checks_kept(cli, store, tmp_pa
         patched.setattr(summarised, "_keep", no_checks)
         for poor_only in (False, True):
             assert statements.figures(engine, poor_only=poor_only).values["training.classes"] >= 0
+    rc, out, _ = cli("restore", "2", "--before", "--reason", "退回导入前", "--db", url)  # a restore, the same
+    assert rc == 0 and "已恢复" in out and f"数据质量检查完成：{len(quality.CHECKS)} 项检查" in out
+    with monkeypatch.context() as patched:
+        patched.setattr(quality, "_run", no_checks)
+        patched.setattr(summarised, "_keep", no_checks)
+        assert len(quality.summary(engine)) and statements.figures(engine).values["training.classes"] >= 0
+    assert cli("restore", "2", "--reason", "再导回来", "--db", url)[0] == 0
 
     def broken(*a, **k):
         raise RuntimeError("checks failed")

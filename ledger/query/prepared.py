@@ -1,7 +1,8 @@
-"""What the first views after an import would compute on the detail, computed while
-the importer waits anyway: the 13 quality checks (half a minute at a province's
-scale) and the district's year-to-date distinct counts (people trained, posts held:
-2.6 s at 85 districts), whose memos then serve every account and every process."""
+"""What the first views after the ledger changed (an import, a restore) would compute
+on the detail, computed while the 数据管理员 waits anyway: the 13 quality checks (half
+a minute at a province's scale) and the district's year-to-date distinct counts
+(people trained, posts held: 2.6 s at 85 districts), whose memos then serve every
+account and every process."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ledger.query import quality, statements
 from ledger.query.statements import ALL
 
 
-def after_import(engine) -> pd.DataFrame:
+def after_change(engine) -> pd.DataFrame:
     """Run the checks and the district's figures at the default date, for all
     labourers and for 建档立卡 ones (the sidebar's two choices), keeping what they
     keep; returns the checks' overview (one row per check)."""
