@@ -158,8 +158,8 @@ _PLAIN = {"id": mask_id, "phone": mask_phone, "name": mask_name}
 
 
 def _masked_column(kind: str, values: list, names: Names) -> list:
-    """``mask_value`` of each cell; a text as ``mask_value`` would do it, without its
-    checks (the bulk of a list), and each distinct free text masked once (a list
+    """``mask_value`` of each cell: an ID, phone or name that is text goes straight to
+    its mask (the bulk of a list), and each distinct free text is masked once (a list
     repeats its 务工单位 and 务工地点 down the column)."""
     plain = _PLAIN.get(kind)
     if plain is not None:
