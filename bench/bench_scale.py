@@ -11,7 +11,8 @@ on the same database, and the ratio:
   the same statement with GROUP BY;
 - each page's script, cold and warm (bench/bench_pages.py's method) — floor: a script
   that only writes a title;
-- one village's people list — floor: a plain SELECT of that village's rows;
+- one village's people list — floor: a plain SELECT of that village's rows; and again
+  beside the hand-written SQL of the same list (its columns, source file and order);
 - with ``--load-seconds S``: 20 browser sessions for S seconds (bench/bench_load.py):
   the server's memory once all are open — floor: after one session alone; and p95.
 
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from ledger.query.people import COLUMNS as PEOPLE_COLUMNS  # noqa: E402
 from tests import scratch_databases  # noqa: E402
 from tests.scratch_databases import SERVER_URLS  # noqa: E402
 
@@ -69,6 +71,14 @@ BY_VILLAGE_SQL = (f"SELECT village, {_HEADLINE_COLUMNS} FROM ledger_labor"
                   " WHERE is_current = :cur AND period = :month AND township = :town GROUP BY village")
 PEOPLE_SQL = ("SELECT * FROM ledger_labor"
               " WHERE is_current = :cur AND period = :month AND township = :town AND village = :village")
+# The same list as the page's, written by hand: its columns, the workbook each row came
+# from and its order (a village's rows by name and row) - the SQL half of a people list.
+PEOPLE_SAME_ROWS_SQL = (
+    "SELECT l.source_row, i.filename, "
+    + ", ".join(f"l.{c}" for c in PEOPLE_COLUMNS["labor"])
+    + " FROM ledger_labor l LEFT OUTER JOIN ledger_imports i ON i.id = COALESCE(l.source_import, l.import_id)"
+    " WHERE l.is_current = :cur AND l.period = :month AND l.township = :town AND l.village = :village"
+    " ORDER BY l.name, l.source_row, l.row_id")
 LARGEST_VILLAGE_SQL = ("SELECT township, village, count(*) AS n FROM ledger_labor WHERE is_current = :cur"
                        " AND period = :month AND village IS NOT NULL GROUP BY township, village ORDER BY n DESC, village")
 
@@ -277,6 +287,9 @@ def query_rows(backend: str, scale: int, url: str, repeat: int) -> list[Row]:
         Row(backend, scale, f"人员名单（{village}，脱敏）",
             median_ms(lambda: rq.people(engine, in_village, "labor.total"), repeat),
             median_ms(plain(PEOPLE_SQL, town=town, village=village), repeat), target="≤ 2× 下限"),
+        Row(backend, scale, f"人员名单（{village}，脱敏），对同样的列、来源文件与顺序",
+            median_ms(lambda: rq.people(engine, in_village, "labor.total"), repeat),
+            median_ms(plain(PEOPLE_SAME_ROWS_SQL, town=town, village=village), repeat), target="≤ 2× 下限"),
     ]
     engine.dispose()
     return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger import query
+from ledger.query.people import people
 from ledger.present.caliber import caliber
 from ledger.query.reported import changes_since_reported, freeze
 from ledger.query.request import Request
@@ -13,8 +14,8 @@ from ledger.store.freezes import freezes, latest_freeze, reported
 from ledger.store.history import history, restore
 from ledger.store.imports import read_and_import
 from ledger.store.versions import as_recorded, reading_recorded
-from tests.fixtures_ledger import SUBSIDY_HEADER, write_workbook
-from tests.test_intake import P, corrected_book, first_book
+from tests.fixtures_ledger import LABOR_HEADER, SUBSIDY_HEADER, labor_row, write_workbook
+from tests.test_intake import LABOR, P, corrected_book, first_book
 
 SUBSIDY = "补贴发放台账"
 
@@ -113,6 +114,25 @@ def test_the_ledger_as_reported_gives_back_every_reported_figure_after_correctio
     assert months == ["2020-09"]
     # and outside the block, today's ledger again
     assert query.figures(engine, as_of, keys=keys).values == now
+
+
+def test_a_people_list_reads_the_snapshot_month_of_the_state_it_is_read_in(engine, tmp_path):
+    """Today a people list finds its month in the same statement as its rows; inside
+    ``as_recorded`` the recorded state's month (carried forward from September, since
+    October came later). Either way the list is what the figure counts."""
+    read_and_import(engine, first_book(tmp_path / "first.xlsx"), user="张三")
+    october = [LABOR_HEADER] + [labor_row("2020-10", "庆远镇", "城东村", f"丙{i}", P[i]) for i in range(2)]
+    read_and_import(engine, write_workbook(tmp_path / "十月.xlsx", {LABOR: october}), user="张三")
+    as_of = query.month_end("2020-10")
+    today = people(engine, "labor.total", as_of)
+    assert sorted(today["姓名"]) == ["丙*", "丙*"]
+    assert len(today) == query.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
+    with as_recorded(engine, 1):
+        then = people(engine, "labor.total", as_of, masked=False)
+        counted = query.figures(engine, as_of, keys=["labor.total"]).values["labor.total"]
+    assert sorted(then["姓名"]) == ["乙0", "乙1", "甲0", "甲1", "甲2", "甲3"]
+    assert len(then) == counted == 6
+    assert people(engine, "labor.total", query.month_end("2020-08")).empty  # no month on or before
 
 
 def test_as_recorded_before_anything_was_stored_reads_nothing(sqlite_engine, tmp_path):

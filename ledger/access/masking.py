@@ -80,6 +80,8 @@ class Names:
 
     def found_in(self, text: str) -> list[str]:
         """The names occurring in ``text``, longest first."""
+        if self.firsts.isdisjoint(text):  # most texts hold no name's first character at all
+            return []
         found = set()
         for i, ch in enumerate(text):
             if ch in self.firsts:  # a name starts only where one of their first characters is

@@ -23,7 +23,7 @@ from ledger.query.statements import (
     base_filter,
     connect,
     default_as_of,
-    snapshot_month,
+    snapshot_period,
     township_order,
 )
 from ledger.store.figures import figure, trainee_is_poor
@@ -93,14 +93,15 @@ def _shown(col, values) -> list:
     a kind, so it is made per column (or per distinct amount)."""
     if col.kind == "yesno":
         yes, no = col.values or YES_NO
-        return [("" if v is None else yes if v else no) for v in values]
+        words = {True: yes, False: no, None: ""}  # a backend may hand back 1/0: 1 == True
+        return [words[v] for v in values]
     if col.kind == "money":
         yuan: dict = {None: None}
         return [yuan[v] if v in yuan else yuan.setdefault(v, (Decimal(int(v)) / 100).quantize(CENTS)) for v in values]
     if col.kind == "int":
         return [None if v is None else int(v) for v in values]
     if col.kind in _BLANK_AS_EMPTY:
-        return ["" if v is None else v for v in values]
+        return ["" if v is None else v for v in values] if None in values else list(values)
     return list(values)
 
 
@@ -141,7 +142,7 @@ def people(
         as_of = as_of or default_as_of(conn)
         if as_of is None:
             return pd.DataFrame(columns=headers + [SOURCE])
-        snap = {sheet: snapshot_month(conn, sheet, as_of)} if sheet in SNAPSHOT_SHEETS else {}
+        snap = {sheet: snapshot_period(conn, sheet, as_of)} if sheet in SNAPSHOT_SHEETS else {}
         where = [base_filter(sheet, t, as_of, snap, poor_only), narrowed.clause(t.c.township)]
         if fig.condition(t) is not None:
             where.append(fig.condition(t))
@@ -177,11 +178,14 @@ def people(
                 shown[i] = LOOKED_UP
     if masked:
         data |= mask_columns(data, _kinds(sheet, cols))
-    ints = {h for h, c in zip(headers[1:], cols) if c.kind == "int"}
-    frame = {ROW: pd.array(list(columns[0]), dtype="Int64")}
-    frame |= {h: pd.array(data[h], dtype="Int64") if h in ints else data[h] for h in headers[1:]}
-    frame[SOURCE] = list(columns[1])
-    return pd.DataFrame(frame, columns=headers + [SOURCE])
+    data[ROW], data[SOURCE] = list(columns[0]), list(columns[1])
+    # one block of Python objects (pandas would make an Arrow string array of each text
+    # column, a third of a village list's time; the grid and the downloads take objects
+    # as they are), then the whole-number columns as nullable integers
+    frame = pd.DataFrame(data, columns=headers + [SOURCE], dtype=object)
+    for h in [ROW] + [h for h, c in zip(headers[1:], cols) if c.kind == "int"]:
+        frame[h] = pd.array(data[h], dtype="Int64")
+    return frame
 
 
 FREE_TEXT = ("remark", "employer", "work_place", "reason")

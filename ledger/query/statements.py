@@ -42,9 +42,9 @@ from ledger.store.figures import (
     income_band,
     trainee_is_poor,
 )
-from ledger.store.schema import BOOKKEEPING, DATA
+from ledger.store.schema import BOOKKEEPING, DATA, slices
 from ledger.store.townships import names_in_order
-from ledger.store.versions import current, in_force
+from ledger.store.versions import current, in_force, reading_recorded
 from loaders.spec import SHEETS_BY_KEY, YES_NO
 
 # Sheets whose figures are a month's snapshot (the rest count events since 1 January).
@@ -107,6 +107,19 @@ def snapshot_month(conn: Connection, sheet: str, as_of: dt.date) -> str | None:
     return max((p for p in in_force(conn).get(sheet, {}) if p and p <= month), default=None)
 
 
+def snapshot_period(conn: Connection, sheet: str, as_of: dt.date):
+    """``snapshot_month`` for ``base_filter``: today's as a scalar subquery of the
+    slices, so a people list is one statement (the slices' own round trip was a tenth
+    of a village's list); a recorded state's month is read first, as before."""
+    if reading_recorded():
+        return snapshot_month(conn, sheet, as_of)
+    return (
+        select(func.max(slices.c.period))
+        .where(slices.c.sheet == sheet, slices.c.period <= as_of.strftime("%Y-%m"), slices.c.period != "")
+        .scalar_subquery()
+    )
+
+
 def township_order(conn: Connection) -> list[str]:
     """The townships in code order: the stored 行政区划 list, or the configuration's."""
     return names_in_order(conn)
@@ -125,8 +138,8 @@ def base_filter(sheet: str, t, as_of: dt.date, snap: dict[str, str | None], poor
     spec = SHEETS_BY_KEY[sheet]
     clauses = [current(t)]
     if sheet in SNAPSHOT_SHEETS:
-        month = snap.get(sheet)
-        clauses.append(t.c.period == month if month else false())
+        month = snap.get(sheet)  # a month, None, or ``snapshot_period``'s subquery
+        clauses.append(false() if month is None or isinstance(month, str) and not month else t.c.period == month)
         if sheet == "workshops":
             clauses += [t.c.resumed_on.is_not(None), t.c.resumed_on <= as_of]
     else:
