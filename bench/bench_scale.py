@@ -137,11 +137,23 @@ def skipped(backend: str, scale: int, why: str) -> Row:
 # ---------------------------------------------------------------- measuring
 
 
+WARM_RUNS = 6  # psycopg prepares a statement on the server at its fifth execution
+SAMPLE_SECONDS = 0.5  # a query of a few ms is timed over this long, not five runs
+
+
 def median_ms(fn, repeat: int) -> float:
-    """Median wall time of ``fn()`` over ``repeat`` runs, after one unmeasured run (warm)."""
+    """Median wall time of ``fn()`` over at least ``repeat`` runs and ``SAMPLE_SECONDS``
+    (at most 500 runs), after ``WARM_RUNS`` unmeasured ones: the steady state of a
+    server that has run the statement before, the same for a value and its floor (a
+    statement of seconds, a floor on the detail, is warmed once)."""
+    start = time.perf_counter()
     fn()
-    times = []
-    for _ in range(repeat):
+    if time.perf_counter() - start < 0.1:
+        for _ in range(WARM_RUNS - 1):
+            fn()
+    times: list[float] = []
+    began = time.perf_counter()
+    while len(times) < repeat or (time.perf_counter() - began < SAMPLE_SECONDS and len(times) < 500):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
