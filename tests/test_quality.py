@@ -251,6 +251,19 @@ def test_explanations(sqlite_engine, tmp_path):
     assert twice["行号"].tolist() == sorted(twice["行号"].tolist())
 
 
+def test_a_province_list_of_townships_is_checked_on_every_backend(engine, tmp_path):
+    """1,200 townships (a province lists 1,400): more literals than SQLite allows in one
+    compound SELECT (500), so the list is made of several."""
+    names = [f"测试{i}镇" for i in range(1200)]
+    listed = [TOWNSHIP_HEADER] + [[f"45{1203000 + i:07d}", n, "镇", None, "宜州区"] for i, n in enumerate(names)]
+    load(engine, tmp_path, {"行政区划": listed, "劳动力就业台账": [HEADER, lab(names[0], A), lab(names[777], B)]})
+    frame = quality.summary(engine, AS_OF)
+    missing = frame[frame["检查项"] == "township_missing"]
+    assert missing.set_index("乡镇").loc["全区", "问题数"] == 1198
+    shown = quality.rows(engine, "township_missing", AS_OF)
+    assert len(shown) == 1198 and names[0] not in set(shown["乡镇"]) and names[1199] in set(shown["乡镇"])
+
+
 def test_scope_and_township(sqlite_engine, tmp_path):
     load(sqlite_engine, tmp_path, planted_sheets())
     mine = quality.summary(sqlite_engine, AS_OF, scope=Scope.of(FL))

@@ -226,7 +226,7 @@ def _township_missing(ctx: Context) -> list[Query]:
     names = [n for n in township_order(ctx.conn) if ctx.scope.townships is None or n in ctx.scope.townships]
     if not names:
         return []
-    listed = union_all(*[select(cast(literal(n), String(40)).label("township")) for n in names]).subquery()
+    listed = _listed(names)
     t = DATA["labor"]
     present = exists().where(current(t), t.c.period == month, t.c.township == listed.c.township)
     stmt = select(
@@ -234,6 +234,21 @@ def _township_missing(ctx: Context) -> list[Query]:
         null().label("id_number"), literal(month, String(7)).label("month"),
     ).where(~present)
     return [("labor", stmt)]
+
+
+COMPOUND_TERMS = 400  # SQLite refuses a compound SELECT of more than 500 (a province lists 1,400 townships)
+
+
+def _listed(names: list[str]):
+    """The names as a one-column table of literals: UNION ALLs of at most
+    ``COMPOUND_TERMS`` each, themselves joined by a UNION ALL of their subqueries."""
+    def one(chunk):
+        return union_all(*[select(cast(literal(n), String(40)).label("township")) for n in chunk])
+
+    parts = [one(names[i : i + COMPOUND_TERMS]) for i in range(0, len(names), COMPOUND_TERMS)]
+    if len(parts) == 1:
+        return parts[0].subquery()
+    return union_all(*[select(part.subquery().c.township) for part in parts]).subquery()
 
 
 def _workshop_mismatch(ctx: Context) -> list[Query]:
