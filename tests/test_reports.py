@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger import query
-from ledger.query.people import people
 from ledger.present.caliber import caliber
+from ledger.query.people import people
 from ledger.query.reported import changes_since_reported, freeze
 from ledger.query.request import Request
 from ledger.store.figures import FIGURES

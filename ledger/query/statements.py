@@ -42,7 +42,8 @@ from ledger.store.figures import (
     income_band,
     trainee_is_poor,
 )
-from ledger.store.schema import BOOKKEEPING, DATA, slices
+from ledger.store.schema import BOOKKEEPING, DATA
+from ledger.store.schema import slices as slice_table
 from ledger.store.townships import names_in_order
 from ledger.store.versions import current, in_force, reading_recorded
 from loaders.spec import SHEETS_BY_KEY, YES_NO
@@ -114,8 +115,8 @@ def snapshot_period(conn: Connection, sheet: str, as_of: dt.date):
     if reading_recorded():
         return snapshot_month(conn, sheet, as_of)
     return (
-        select(func.max(slices.c.period))
-        .where(slices.c.sheet == sheet, slices.c.period <= as_of.strftime("%Y-%m"), slices.c.period != "")
+        select(func.max(slice_table.c.period))
+        .where(slice_table.c.sheet == sheet, slice_table.c.period <= as_of.strftime("%Y-%m"), slice_table.c.period != "")
         .scalar_subquery()
     )
 
