@@ -26,7 +26,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from sqlalchemy import Column, Connection, Engine, and_, case, false, func, literal_column, null, select, true
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ScalarSelect,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    null,
+    select,
+    true,
+)
 
 from ledger.access.scope import ALL, NOBODY, Scope  # noqa: F401  (the query layer's scope is the account's)
 from ledger.query import summarised
@@ -108,7 +121,7 @@ def snapshot_month(conn: Connection, sheet: str, as_of: dt.date) -> str | None:
     return max((p for p in in_force(conn).get(sheet, {}) if p and p <= month), default=None)
 
 
-def snapshot_period(conn: Connection, sheet: str, as_of: dt.date):
+def snapshot_period(conn: Connection, sheet: str, as_of: dt.date) -> str | ScalarSelect | None:
     """``snapshot_month`` for ``base_filter``: today's as a scalar subquery of the
     slices, so a people list is one statement (the slices' own round trip was a tenth
     of a village's list); a recorded state's month is read first, as before."""
@@ -135,7 +148,7 @@ def _poor_filter(sheet: str, t) -> list:
     return []
 
 
-def base_filter(sheet: str, t, as_of: dt.date, snap: dict[str, str | None], poor_only: bool = False):
+def base_filter(sheet: str, t, as_of: dt.date, snap: dict[str, str | ScalarSelect | None], poor_only: bool = False):
     spec = SHEETS_BY_KEY[sheet]
     clauses = [current(t)]
     if sheet in SNAPSHOT_SHEETS:
